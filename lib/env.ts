@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/** Environment variables read by winnow. Every other module takes its settings from `env()`. */
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/winnow"),
+  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  /** Folder with the raw Multi30k files (task1.*.gz, task2.*.gz). */
+  MULTI30K_DIR: z.string().min(1).default("../shared/data/multi30k"),
+  /** Folder for checkpoints, tokenizer caches and the embedded Postgres data. */
+  WINNOW_DATA_DIR: z.string().min(1).default(".data"),
+  /** BullMQ queue name, so tests and several deployments can share one Redis. */
+  WINNOW_QUEUE: z.string().regex(/^[A-Za-z0-9_-]+$/).default("runs"),
+  /** Training backend to force: tensorflow, wasm or cpu. Unset picks the fastest that loads. */
+  WINNOW_BACKEND: z.enum(["tensorflow", "wasm", "cpu"]).optional(),
+  /** Runs one worker process trains at a time. */
+  WINNOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parses process.env once; the error lists every invalid variable with its problem. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid environment variables:\n${lines.join("\n")}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Forgets the parsed environment, for scripts that set variables after start-up. */
+export function resetEnv(): void {
+  cached = undefined;
+}

@@ -1,0 +1,73 @@
+import type { RunConfig } from "../../lib/run-config";
+
+/** A training pair as the engine sees it: ids point back to Sample rows. */
+export interface TrainingPair {
+  sampleId: number;
+  src: string;
+  tgt: string;
+  noisy: boolean;
+}
+
+/** A validation or test pair. */
+export interface EvalPair {
+  sampleId: number;
+  src: string;
+  tgt: string;
+}
+
+/** Loss and weight of one training pair in one epoch. */
+export interface SampleTraceRow {
+  sampleId: number;
+  /** Mean token cross-entropy of the pair, from the last time it was in a batch this epoch. */
+  loss: number;
+  /** Weight the strategy gave the pair; 0 when dropped. */
+  weight: number;
+  dropped: boolean;
+}
+
+export interface TranslationRow {
+  sampleId: number;
+  hypothesis: string;
+}
+
+/** What the engine reports after each epoch. */
+export interface EpochReport {
+  epoch: number;
+  /** Optimizer steps taken so far, over all epochs. */
+  step: number;
+  /** Weighted mean training loss of the epoch. */
+  trainLoss: number;
+  validBleu: number;
+  validChrf: number;
+  /** Hypothesis length over reference length on the validation set, as sacreBLEU reports it. */
+  validLengthRatio: number;
+  validBrevityPenalty: number;
+  seconds: number;
+  /** One row per training pair. */
+  traces: SampleTraceRow[];
+  /** Greedy outputs for the validation pairs and for a sample of the noisy training pairs. */
+  translations: TranslationRow[];
+}
+
+export interface TrainResult {
+  bestValidBleu: number;
+  testBleu: number;
+  testChrf: number;
+  testLengthRatio: number;
+  testBrevityPenalty: number;
+  /** Backend that trained the model, as tfjs names it: "tensorflow", "wasm" or "cpu". */
+  backend: string;
+  device: string;
+  testTranslations: TranslationRow[];
+}
+
+export interface TrainOptions {
+  config: RunConfig;
+  data: { train: TrainingPair[]; valid: EvalPair[]; test: EvalPair[] };
+  /** Called once per epoch; training waits for it, so the caller can write to Postgres. */
+  onEpoch(report: EpochReport): Promise<void>;
+  /** Called every few steps with the fraction of all steps done (0 to 1). */
+  onProgress(fraction: number): void | Promise<void>;
+  /** Checked before every step; returning true stops training with a CancelledError. */
+  shouldStop(): boolean | Promise<boolean>;
+}
