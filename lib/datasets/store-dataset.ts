@@ -1,0 +1,93 @@
+import { createHash } from "node:crypto";
+import { database } from "../db";
+import { WinnowError } from "../errors";
+import type { DatasetPairs } from "./dataset-pairs";
+
+/** Rows per INSERT: large enough to be fast, small enough to stay well under Postgres' limits. */
+const INSERT_CHUNK_ROWS = 5000;
+
+export interface StoredDataset {
+  id: number;
+  created: boolean;
+  counts: { clean: number; noisy: number; valid: number; test: number };
+}
+
+/** SHA-256 over every pair and flag, so the same pairs give the same hash on every machine. */
+export function hashPairs(pairs: DatasetPairs): string {
+  const hash = createHash("sha256");
+  hash.update(`${pairs.srcLang}\t${pairs.tgtLang}\n`);
+  for (const pair of pairs.train) hash.update(`train\t${pair.noisy ? 1 : 0}\t${pair.src}\t${pair.tgt}\n`);
+  for (const pair of pairs.valid) hash.update(`valid\t${pair.src}\t${pair.tgt}\n`);
+  for (const pair of pairs.test) hash.update(`test\t${pair.src}\t${pair.tgt}\n`);
+  return hash.digest("hex");
+}
+
+function countPairs(pairs: DatasetPairs) {
+  const noisy = pairs.train.filter((pair) => pair.noisy).length;
+  return { clean: pairs.train.length - noisy, noisy, valid: pairs.valid.length, test: pairs.test.length };
+}
+
+/**
+ * Stores a dataset and all its samples in one transaction. A dataset of the same name and
+ * content is reused; the same name with other content is rejected, so nothing is overwritten.
+ */
+export async function storeDataset(name: string, source: string, pairs: DatasetPairs): Promise<StoredDataset> {
+  const hash = hashPairs(pairs);
+  const counts = countPairs(pairs);
+  const client = await database().pool.connect();
+  try {
+    await client.query("BEGIN");
+    // Serialises concurrent imports of the same name (two demo starts, say).
+    await client.query("SELECT pg_advisory_xact_lock(hashtext($1))", [`dataset:${name}`]);
+    const existing = await client.query<{ id: number; hash: string }>(
+      `SELECT id, hash FROM "Dataset" WHERE name = $1`, [name],
+    );
+    if (existing.rows[0]) {
+      await client.query("ROLLBACK");
+      if (existing.rows[0].hash !== hash) {
+        throw new WinnowError("conflict", `dataset "${name}" exists with other pairs; import under another name`);
+      }
+      return { id: existing.rows[0].id, created: false, counts };
+    }
+    const inserted = await client.query<{ id: number }>(
+      `INSERT INTO "Dataset" (name, "srcLang", "tgtLang", source, hash) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+      [name, pairs.srcLang, pairs.tgtLang, source, hash],
+    );
+    const datasetId = inserted.rows[0].id;
+    await insertSamples(client, datasetId, pairs);
+    await client.query("COMMIT");
+    return { id: datasetId, created: true, counts };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+type Queryable = { query: (sql: string, values: unknown[]) => Promise<unknown> };
+
+async function insertSamples(client: Queryable, datasetId: number, pairs: DatasetPairs): Promise<void> {
+  const rows = [
+    ...pairs.train.map((pair, idx) => ({ split: "train", idx, ...pair, noiseKind: pair.noiseKind ?? null })),
+    ...pairs.valid.map((pair, idx) => ({ split: "valid", idx, ...pair, noisy: false, noiseKind: null })),
+    ...pairs.test.map((pair, idx) => ({ split: "test", idx, ...pair, noisy: false, noiseKind: null })),
+  ];
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
+    await client.query(
+      `INSERT INTO "Sample" ("datasetId", split, idx, src, tgt, noisy, "noiseKind")
+       SELECT $1, s::"Split", i, src, tgt, n, k
+       FROM unnest($2::text[], $3::int[], $4::text[], $5::text[], $6::bool[], $7::text[]) AS t(s, i, src, tgt, n, k)`,
+      [
+        datasetId,
+        chunk.map((row) => row.split),
+        chunk.map((row) => row.idx),
+        chunk.map((row) => row.src),
+        chunk.map((row) => row.tgt),
+        chunk.map((row) => row.noisy),
+        chunk.map((row) => row.noiseKind),
+      ],
+    );
+  }
+}

@@ -1,0 +1,58 @@
+import { prisma } from "./db";
+import { WinnowError } from "./errors";
+import { enqueueRun } from "./queue";
+import { describeIssues, runConfigSchema, type RunConfig, type RunConfigInput } from "./run-config";
+
+/** Validates a run request, checks its dataset exists, stores the Run row and queues its job. */
+export async function createRun(input: RunConfigInput | unknown, queueName?: string): Promise<{ id: number; config: RunConfig }> {
+  const parsed = runConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new WinnowError("invalid_input", `invalid run config: ${describeIssues(parsed.error)}`);
+  }
+  const config = parsed.data;
+  const dataset = await prisma().dataset.findUnique({ where: { id: config.datasetId }, select: { id: true } });
+  if (!dataset) throw new WinnowError("not_found", `datasetId: dataset ${config.datasetId} not found`);
+
+  const run = await prisma().run.create({
+    data: {
+      datasetId: config.datasetId,
+      sweepId: config.sweepId,
+      strategy: config.strategy,
+      config,
+      seed: config.seed,
+    },
+    select: { id: true },
+  });
+  try {
+    await enqueueRun(run.id, queueName);
+  } catch (error) {
+    // Without its job the row would stay queued forever, so it is marked failed with the cause.
+    await prisma().run.update({
+      where: { id: run.id },
+      data: { status: "failed", error: `could not queue the run: ${(error as Error).message}`, finishedAt: new Date() },
+    });
+    throw new WinnowError("unavailable", `run ${run.id}: queueing failed: ${(error as Error).message}`, { cause: error });
+  }
+  return { id: run.id, config };
+}
+
+/**
+ * Asks a run to stop. A queued run is cancelled at once; a running one sets a flag that its
+ * worker checks between steps. Finished runs are left as they are.
+ */
+export async function requestCancel(runId: number): Promise<{ status: string }> {
+  const run = await prisma().run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (!run) throw new WinnowError("not_found", `run ${runId} not found`);
+  if (run.status === "queued") {
+    const updated = await prisma().run.updateMany({
+      where: { id: runId, status: "queued" },
+      data: { status: "cancelled", cancelRequested: true, finishedAt: new Date() },
+    });
+    if (updated.count === 1) return { status: "cancelled" };
+  }
+  if (run.status === "running" || run.status === "queued") {
+    await prisma().run.update({ where: { id: runId }, data: { cancelRequested: true } });
+    return { status: "cancelling" };
+  }
+  return { status: run.status };
+}
