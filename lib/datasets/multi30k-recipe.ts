@@ -26,7 +26,7 @@ export async function buildMulti30kRecipe(dir: string, preset: DataPreset): Prom
   );
   const captions = await readTask2Captions(dir);
 
-  const train = cleanDe.slice(0, preset.clean).map((src, i) => ({ src, tgt: cleanEn[i], noisy: false }));
+  const train: DatasetPairs["train"] = cleanDe.slice(0, preset.clean).map((src, i) => ({ src, tgt: cleanEn[i], noisy: false }));
   const imagesNeeded = Math.ceil(preset.noisy / perImage);
   for (let image = preset.clean; image < preset.clean + imagesNeeded; image++) {
     for (let k = 0; k < perImage && train.length < preset.clean + preset.noisy; k++) {

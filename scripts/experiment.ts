@@ -1,0 +1,88 @@
+import { writeFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
+import { closeDatabase } from "../lib/db";
+import { closeQueues } from "../lib/queue";
+import { MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
+import { createRun } from "../lib/runs";
+import { STRATEGY_NAMES, strategyNameSchema } from "../lib/strategies";
+import { DATA_FOR_MODEL_PRESET, prepare } from "./lib/prepare";
+import { startWorkerProcess } from "./lib/processes";
+import { formatRunTable, loadRunReports, waitForRuns } from "./lib/run-report";
+
+const USAGE = `usage: npm run experiment -- [--preset tiny] [--strategies a,b,...] [--seeds 1] [--epochs N] [--json FILE]
+Trains one run per strategy and seed through the BullMQ queue with a local worker, waits, and
+prints a table of validation BLEU per epoch, final test BLEU, chrF and wall time.
+  --preset      model preset: ${Object.keys(MODEL_PRESETS).join(", ")} (default tiny); the data size follows it
+  --strategies  comma-separated, from: ${STRATEGY_NAMES.join(", ")} (default uniform,clean-only,fixed-weight)
+  --seeds       seeds per strategy, 1..N (default 1)
+  --epochs      epochs per run (default: the preset's)
+  --json        also write the table as JSON to FILE
+Exits with 0 only when every run completed.`;
+
+const log = (line: string) => console.error(line);
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      preset: { type: "string", default: "tiny" },
+      strategies: { type: "string", default: "uniform,clean-only,fixed-weight" },
+      seeds: { type: "string", default: "1" },
+      epochs: { type: "string" },
+      json: { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  if (!(values.preset in MODEL_PRESETS)) throw new Error(`--preset: unknown preset "${values.preset}"`);
+  const strategies = values.strategies.split(",").map((name) => {
+    const parsed = strategyNameSchema.safeParse(name.trim());
+    if (!parsed.success) throw new Error(`--strategies: unknown strategy "${name}"; expected one of ${STRATEGY_NAMES.join(", ")}`);
+    return parsed.data;
+  });
+  const seeds = Number(values.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${values.seeds}`);
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got ${values.epochs}`);
+  return { preset: values.preset as ModelPresetName, strategies, seeds, epochs, json: values.json };
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions();
+  const started = Date.now();
+  const { services, datasetId } = await prepare(DATA_FOR_MODEL_PRESET[options.preset], log);
+  const worker = startWorkerProcess();
+  try {
+    const runIds: number[] = [];
+    for (let seed = 1; seed <= options.seeds; seed++) {
+      for (const strategy of options.strategies) {
+        const run = await createRun({ datasetId, strategy, preset: options.preset, epochs: options.epochs, seed });
+        log(`queued run ${run.id}: ${strategy}, seed ${seed}`);
+        runIds.push(run.id);
+      }
+    }
+    await waitForRuns(runIds, log);
+    const reports = await loadRunReports(runIds);
+    console.log(formatRunTable(reports));
+    const wallSeconds = (Date.now() - started) / 1000;
+    console.log(`wall time: ${wallSeconds.toFixed(0)} s`);
+    if (options.json) {
+      await writeFile(options.json, `${JSON.stringify({ preset: options.preset, datasetId, wallSeconds, runs: reports }, null, 2)}\n`);
+    }
+    return reports.every((report) => report.status === "completed") ? 0 : 1;
+  } finally {
+    await worker.stop();
+    await closeQueues();
+    await closeDatabase();
+    await services.stop();
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  console.error(`experiment failed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

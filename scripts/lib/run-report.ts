@@ -1,0 +1,79 @@
+import { prisma } from "../../lib/db";
+
+/** One row of the experiment table: a run's strategy, seed, curves and final scores. */
+export interface RunReport {
+  runId: number;
+  strategy: string;
+  seed: number;
+  status: string;
+  error: string | null;
+  validBleuByEpoch: number[];
+  bestValidBleu: number | null;
+  testBleu: number | null;
+  testChrf: number | null;
+  testLengthRatio: number | null;
+  wallSeconds: number | null;
+  backend: string | null;
+}
+
+/** Reads the runs' rows and metrics and shapes them as report rows, in the order given. */
+export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
+  const runs = await prisma().run.findMany({
+    where: { id: { in: runIds } },
+    select: {
+      id: true, strategy: true, seed: true, status: true, error: true, bestValidBleu: true,
+      testBleu: true, testChrf: true, startedAt: true, finishedAt: true, backend: true,
+      metrics: { where: { name: { in: ["valid_bleu", "test_length_ratio"] } }, select: { name: true, epoch: true, value: true }, orderBy: { epoch: "asc" } },
+    },
+  });
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  return runIds.flatMap((id) => {
+    const run = byId.get(id);
+    if (!run) return [];
+    const wallSeconds = run.startedAt && run.finishedAt ? (run.finishedAt.getTime() - run.startedAt.getTime()) / 1000 : null;
+    return [{
+      runId: run.id,
+      strategy: run.strategy,
+      seed: run.seed,
+      status: run.status,
+      error: run.error,
+      validBleuByEpoch: run.metrics.filter((m) => m.name === "valid_bleu").map((m) => m.value),
+      bestValidBleu: run.bestValidBleu,
+      testBleu: run.testBleu,
+      testChrf: run.testChrf,
+      testLengthRatio: run.metrics.find((m) => m.name === "test_length_ratio")?.value ?? null,
+      wallSeconds,
+      backend: run.backend,
+    }];
+  });
+}
+
+const fixed = (value: number | null, digits = 2) => (value === null ? "-" : value.toFixed(digits));
+
+/** Formats the reports as an aligned plain-text table. */
+export function formatRunTable(reports: RunReport[]): string {
+  const header = ["run", "strategy", "seed", "status", "valid BLEU per epoch", "test BLEU", "chrF", "len ratio", "wall s"];
+  const rows = reports.map((report) => [
+    String(report.runId), report.strategy, String(report.seed), report.status,
+    report.validBleuByEpoch.map((bleu) => bleu.toFixed(1)).join(" "),
+    fixed(report.testBleu), fixed(report.testChrf), fixed(report.testLengthRatio, 3), fixed(report.wallSeconds, 0),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd();
+  return [line(header), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");
+}
+
+const FINISHED = new Set(["completed", "failed", "cancelled"]);
+
+/** Polls Postgres until every run has finished, printing progress when it changes. */
+export async function waitForRuns(runIds: number[], log: (line: string) => void, pollMs = 2000): Promise<void> {
+  let last = "";
+  for (;;) {
+    const runs = await prisma().run.findMany({ where: { id: { in: runIds } }, select: { id: true, status: true, progress: true }, orderBy: { id: "asc" } });
+    const summary = runs.map((run) => `run ${run.id} ${run.status} ${Math.round(run.progress * 100)}%`).join(", ");
+    if (summary !== last) log(summary);
+    last = summary;
+    if (runs.length === runIds.length && runs.every((run) => FINISHED.has(run.status))) return;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

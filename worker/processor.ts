@@ -1,0 +1,100 @@
+import type { SandboxedJob } from "bullmq";
+import { closeDatabase, prisma } from "../lib/db";
+import { moduleLogger } from "../lib/logger";
+import { runJobSchema } from "../lib/queue";
+import { parseRunConfig } from "../lib/run-config";
+import { trainModel } from "./engine/train-model";
+import { CancelledError } from "./engine/cancelled-error";
+import { loadRunData, writeCompletion, writeEpoch } from "./run-store";
+
+const log = moduleLogger("processor");
+
+/** How often a running run re-reads its cancel flag from Postgres, in milliseconds. */
+const CANCEL_POLL_MS = 2000;
+
+/**
+ * Trains one run. BullMQ runs this file in a child process of the worker, so a long training
+ * step never blocks the event loop that renews the job's lock.
+ */
+export default async function processRun(job: SandboxedJob): Promise<{ runId: number; status: string }> {
+  const { runId } = runJobSchema.parse(job.data);
+  try {
+    const status = await trainRun(job, runId);
+    return { runId, status };
+  } finally {
+    await closeDatabase();
+  }
+}
+
+async function trainRun(job: SandboxedJob, runId: number): Promise<string> {
+  const run = await claimRun(runId);
+  if (!run) {
+    log.info({ runId }, "run skipped: cancelled or not found");
+    return "skipped";
+  }
+  const config = parseRunConfig(run.config);
+  log.info({ runId, strategy: config.strategy, preset: config.preset, seed: config.seed }, "run started");
+
+  try {
+    const data = await loadRunData(config.datasetId);
+    const result = await trainModel({
+      config,
+      data,
+      onEpoch: async (report) => {
+        await writeEpoch(runId, config.epochs, report);
+        log.info({ runId, epoch: report.epoch, trainLoss: report.trainLoss, validBleu: report.validBleu }, "epoch done");
+      },
+      onProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
+      shouldStop: cancelChecker(runId),
+    });
+    await writeCompletion(runId, config.epochs, result);
+    log.info({ runId, testBleu: result.testBleu, testChrf: result.testChrf, backend: result.backend }, "run completed");
+    return "completed";
+  } catch (error) {
+    return recordFailure(runId, error);
+  }
+}
+
+/** Marks a queued run running; returns undefined when it was cancelled before it started. */
+async function claimRun(runId: number) {
+  const claimed = await prisma().run.updateMany({
+    where: { id: runId, status: { in: ["queued", "running"] }, cancelRequested: false },
+    data: { status: "running", startedAt: new Date(), error: null },
+  });
+  if (claimed.count === 0) {
+    await prisma().run.updateMany({
+      where: { id: runId, status: { in: ["queued", "running"] } },
+      data: { status: "cancelled", finishedAt: new Date() },
+    });
+    return undefined;
+  }
+  return prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { config: true } });
+}
+
+async function recordFailure(runId: number, error: unknown): Promise<string> {
+  if (error instanceof CancelledError) {
+    await prisma().run.update({ where: { id: runId }, data: { status: "cancelled", finishedAt: new Date() } });
+    log.info({ runId }, "run cancelled");
+    return "cancelled";
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  await prisma().run.update({
+    where: { id: runId },
+    data: { status: "failed", error: message, finishedAt: new Date() },
+  });
+  log.error({ runId, err: error }, "run failed");
+  throw error;
+}
+
+/** Returns a check for the run's cancel flag that reads Postgres at most every CANCEL_POLL_MS. */
+function cancelChecker(runId: number): () => Promise<boolean> {
+  let checkedAt = 0;
+  let cancelled = false;
+  return async () => {
+    if (cancelled || Date.now() - checkedAt < CANCEL_POLL_MS) return cancelled;
+    checkedAt = Date.now();
+    const run = await prisma().run.findUnique({ where: { id: runId }, select: { cancelRequested: true } });
+    cancelled = run?.cancelRequested ?? true;
+    return cancelled;
+  };
+}

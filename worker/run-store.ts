@@ -1,0 +1,107 @@
+import { database, prisma } from "../lib/db";
+import type { EpochReport, SampleTraceRow, TrainResult, TranslationRow } from "./engine/types";
+
+/** Rows per INSERT for traces and translations. */
+const INSERT_CHUNK_ROWS = 10000;
+
+/** The training data of a dataset, as the engine takes it. */
+export async function loadRunData(datasetId: number) {
+  const samples = await prisma().sample.findMany({
+    where: { datasetId },
+    select: { id: true, split: true, src: true, tgt: true, noisy: true },
+    orderBy: [{ split: "asc" }, { idx: "asc" }],
+  });
+  const pick = (split: string) => samples.filter((sample) => sample.split === split);
+  return {
+    train: pick("train").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt, noisy: s.noisy })),
+    valid: pick("valid").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt })),
+    test: pick("test").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt })),
+  };
+}
+
+/** Upserts named metrics for one epoch, so a rerun epoch rewrites its values. */
+export async function writeMetrics(runId: number, epoch: number, step: number, values: Record<string, number>) {
+  const names = Object.keys(values).filter((name) => Number.isFinite(values[name]));
+  await database().pool.query(
+    `INSERT INTO "Metric" ("runId", epoch, step, name, value)
+     SELECT $1, $2, $3, n, v FROM unnest($4::text[], $5::float8[]) AS t(n, v)
+     ON CONFLICT ("runId", name, epoch) DO UPDATE SET value = EXCLUDED.value, step = EXCLUDED.step`,
+    [runId, epoch, step, names, names.map((name) => values[name])],
+  );
+}
+
+/** Writes one epoch's per-sample traces in a few multi-row upserts. */
+export async function writeTraces(runId: number, epoch: number, traces: SampleTraceRow[]) {
+  for (let start = 0; start < traces.length; start += INSERT_CHUNK_ROWS) {
+    const chunk = traces.slice(start, start + INSERT_CHUNK_ROWS);
+    await database().pool.query(
+      `INSERT INTO "SampleTrace" ("runId", "sampleId", epoch, loss, weight, dropped)
+       SELECT $1, s, $2, l, w, d FROM unnest($3::int[], $4::float8[], $5::float8[], $6::bool[]) AS t(s, l, w, d)
+       ON CONFLICT ("runId", "sampleId", epoch)
+       DO UPDATE SET loss = EXCLUDED.loss, weight = EXCLUDED.weight, dropped = EXCLUDED.dropped`,
+      [
+        runId,
+        epoch,
+        chunk.map((row) => row.sampleId),
+        chunk.map((row) => row.loss),
+        chunk.map((row) => row.weight),
+        chunk.map((row) => row.dropped),
+      ],
+    );
+  }
+}
+
+export async function writeTranslations(runId: number, epoch: number, rows: TranslationRow[]) {
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK_ROWS) {
+    const chunk = rows.slice(start, start + INSERT_CHUNK_ROWS);
+    await database().pool.query(
+      `INSERT INTO "Translation" ("runId", "sampleId", epoch, hypothesis)
+       SELECT $1, s, $2, h FROM unnest($3::int[], $4::text[]) AS t(s, h)
+       ON CONFLICT ("runId", "sampleId", epoch) DO UPDATE SET hypothesis = EXCLUDED.hypothesis`,
+      [runId, epoch, chunk.map((row) => row.sampleId), chunk.map((row) => row.hypothesis)],
+    );
+  }
+}
+
+/** Stores everything an epoch reports and moves the run's progress and best BLEU forward. */
+export async function writeEpoch(runId: number, totalEpochs: number, report: EpochReport) {
+  await writeMetrics(runId, report.epoch, report.step, {
+    train_loss: report.trainLoss,
+    valid_bleu: report.validBleu,
+    valid_chrf: report.validChrf,
+    valid_length_ratio: report.validLengthRatio,
+    valid_bp: report.validBrevityPenalty,
+    epoch_seconds: report.seconds,
+  });
+  await writeTraces(runId, report.epoch, report.traces);
+  await writeTranslations(runId, report.epoch, report.translations);
+  await database().pool.query(
+    `UPDATE "Run" SET progress = GREATEST(progress, $2),
+       "bestValidBleu" = GREATEST(COALESCE("bestValidBleu", $3), $3) WHERE id = $1`,
+    [runId, report.epoch / totalEpochs, report.validBleu],
+  );
+}
+
+/** Stores the test scores and outputs and marks the run completed. */
+export async function writeCompletion(runId: number, lastEpoch: number, result: TrainResult) {
+  await writeMetrics(runId, lastEpoch, 0, {
+    test_bleu: result.testBleu,
+    test_chrf: result.testChrf,
+    test_length_ratio: result.testLengthRatio,
+    test_bp: result.testBrevityPenalty,
+  });
+  await writeTranslations(runId, lastEpoch, result.testTranslations);
+  await prisma().run.update({
+    where: { id: runId },
+    data: {
+      status: "completed",
+      progress: 1,
+      testBleu: result.testBleu,
+      testChrf: result.testChrf,
+      bestValidBleu: result.bestValidBleu,
+      backend: result.backend,
+      device: result.device,
+      finishedAt: new Date(),
+    },
+  });
+}
