@@ -22,7 +22,7 @@ export function assertParallelCorpus(
       throw new WinnowError(
         "invalid_input",
         `${metric}: reference stream ${index} has ${stream.length} lines but there are ${hypotheses.length} ` +
-          "hypotheses; pass references as streams, each with one line per hypothesis",
+          "hypotheses. Pass references as streams, each with one line per hypothesis",
       );
     }
   });

@@ -30,7 +30,7 @@ export interface BleuStatistics {
 
 export interface BleuSettings {
   smoothMethod: SmoothMethod;
-  /** Used by `floor` and `add-k`; unset takes SMOOTH_DEFAULTS. */
+  /** Value for `floor` and `add-k`. When unset, SMOOTH_DEFAULTS applies. */
   smoothValue?: number;
   effectiveOrder: boolean;
   maxNgramOrder: number;
@@ -39,10 +39,13 @@ export interface BleuSettings {
 export interface BleuResult {
   /** BLEU from 0 to 100. */
   score: number;
-  /** Matched n-grams per order; with `add-k` these include k from the second order on, as sacreBLEU reports. */
+  /** Matched n-grams per order. With `add-k` they include k from the second order on, as sacreBLEU reports them. */
   counts: number[];
   totals: number[];
-  /** Smoothed n-gram precisions from 0 to 100; orders past the first with no hypothesis n-grams stay 0. */
+  /**
+   * Smoothed n-gram precisions from 0 to 100. All stay 0 when nothing matches, and so do the orders
+   * from the first one without hypothesis n-grams on, and unmatched orders under `none`.
+   */
   precisions: number[];
   /** Brevity penalty. */
   bp: number;
@@ -66,7 +69,7 @@ function logOrFloor(value: number): number {
  * Without matches at any order the score is 0. Otherwise orders are scanned upwards until one has
  * no hypothesis n-grams. Each unmatched order gets a smoothed precision, and `exp` halves it again
  * for every further unmatched order. With `effectiveOrder` the geometric mean covers only the
- * scanned orders; without it, an order that was never reached scores 0 and so does BLEU.
+ * scanned orders. Without it, an order that was never reached has precision 0, so BLEU is 0.
  */
 export function computeBleu(statistics: BleuStatistics, settings: BleuSettings): BleuResult {
   const { sysLen, refLen } = statistics;

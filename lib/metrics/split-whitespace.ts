@@ -1,5 +1,5 @@
 /**
- * The characters for which Python 3's `str.isspace()` is true (checked on CPython 3, Unicode 15).
+ * The characters for which Python 3's `str.isspace()` is true (listed with CPython 3.11, Unicode 14).
  * sacreBLEU splits and strips lines with `str.split()` and `str.rstrip()`, which use this set.
  * JavaScript's `\s` differs: it adds U+FEFF and lacks U+001C-U+001F and U+0085.
  */
@@ -10,7 +10,7 @@ const WHITESPACE_RUN = new RegExp(`[${PYTHON_WHITESPACE}]+`, "u");
 
 const TRAILING_WHITESPACE = new RegExp(`[${PYTHON_WHITESPACE}]+$`, "u");
 
-/** Splits text on runs of whitespace as Python's `str.split()` does: no empty pieces at either end. */
+/** Splits text on runs of whitespace as Python's `str.split()` does, so no piece is empty. */
 export function splitWhitespace(text: string): string[] {
   return text.split(WHITESPACE_RUN).filter((piece) => piece !== "");
 }

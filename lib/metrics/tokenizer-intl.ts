@@ -2,8 +2,8 @@ import { splitWhitespace } from "./split-whitespace";
 import type { Tokenizer } from "./tokenizer";
 
 /**
- * Rules of mteval-v14.pl's international tokenization, applied in order over Unicode general
- * categories: P is punctuation, S is a symbol and N is a number.
+ * sacreBLEU's `intl` rules, which follow mteval-v14.pl's international tokenization. They are
+ * applied in order and match Unicode general categories: P is punctuation, S a symbol, N a number.
  */
 const SPLIT_RULES: ReadonlyArray<readonly [pattern: RegExp, replacement: string]> = [
   // Punctuation after a character that is not a number.
