@@ -2,7 +2,7 @@ import type { Prisma } from "../db";
 import { prisma } from "../db";
 
 /** Default and maximum rows per page of the noisy-samples table. */
-export const NOISY_SAMPLES_PAGE_SIZE = 50;
+export const NOISY_SAMPLES_PAGE_SIZE = 25;
 export const NOISY_SAMPLES_MAX_PAGE_SIZE = 200;
 
 function noisySampleSelect(runId: number) {

@@ -1,0 +1,248 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as getRun } from "../../app/api/runs/[id]/route";
+import { POST as cancelRun } from "../../app/api/runs/[id]/cancel/route";
+import { GET as getSamples } from "../../app/api/runs/[id]/samples/route";
+import { GET as listRuns, POST as postRun } from "../../app/api/runs/route";
+import type { ErrorBody } from "../../app/api/_lib/http";
+import { prisma } from "../../lib/db";
+import { runQueue } from "../../lib/queue";
+import { createTestStack, type TestStack } from "../helpers/test-stack";
+
+const BASE_URL = "http://127.0.0.1";
+const NOISY_PAIRS = 30;
+
+let stack: TestStack;
+let datasetId: number;
+
+function postJson(body: unknown): Promise<Response> {
+  const request = new Request(`${BASE_URL}/api/runs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return postRun(request);
+}
+
+function routeContext(id: string) {
+  return { params: Promise.resolve({ id }) };
+}
+
+async function errorOf(response: Response): Promise<ErrorBody["error"]> {
+  const body = (await response.json()) as ErrorBody;
+  return body.error;
+}
+
+/** Inserts a dataset of 10 clean and NOISY_PAIRS noisy training pairs. */
+async function insertDataset(): Promise<number> {
+  const dataset = await prisma().dataset.create({
+    data: { name: "api-route-test", srcLang: "de", tgtLang: "en", source: "test", hash: "0" },
+    select: { id: true },
+  });
+  const pairs = Array.from({ length: 10 + NOISY_PAIRS }, (_, idx) => ({
+    datasetId: dataset.id,
+    split: "train" as const,
+    idx,
+    src: `Satz ${idx}`,
+    tgt: `sentence ${idx}`,
+    noisy: idx >= 10,
+  }));
+  await prisma().sample.createMany({ data: pairs });
+  return dataset.id;
+}
+
+beforeAll(async () => {
+  stack = await createTestStack("api");
+  datasetId = await insertDataset();
+});
+
+afterAll(async () => {
+  await stack?.teardown();
+});
+
+describe("POST /api/runs", () => {
+  describe("when the request is invalid", () => {
+    it("names an unknown strategy", async () => {
+      const response = await postJson({ datasetId, strategy: "no-such-strategy" });
+      const error = await errorOf(response);
+      expect(response.status).toBe(400);
+      expect(error.code).toBe("invalid_input");
+      expect(error.issues.map((issue) => issue.path)).toEqual(["strategy"]);
+      expect(error.message).toContain("strategy");
+      expect(error.message).toContain('"no-such-strategy"');
+    });
+
+    it("names negative epochs with the value", async () => {
+      const response = await postJson({ datasetId, strategy: "uniform", epochs: -3 });
+      const error = await errorOf(response);
+      expect(response.status).toBe(400);
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0].path).toBe("epochs");
+      expect(error.issues[0].message).toContain("got -3");
+    });
+
+    it("names an out-of-range strategy parameter", async () => {
+      const response = await postJson({ datasetId, strategy: "fixed-weight", strategyParams: { lambda: 1.5 } });
+      const error = await errorOf(response);
+      expect(response.status).toBe(400);
+      expect(error.issues.map((issue) => issue.path)).toEqual(["strategyParams.lambda"]);
+      expect(error.issues[0].message).toContain("got 1.5");
+    });
+
+    it("names an unknown datasetId", async () => {
+      const response = await postJson({ datasetId: 999_999, strategy: "uniform" });
+      const error = await errorOf(response);
+      expect(response.status).toBe(404);
+      expect(error.code).toBe("not_found");
+      expect(error.issues.map((issue) => issue.path)).toEqual(["datasetId"]);
+      expect(error.message).toContain("999999");
+    });
+
+    it("rejects malformed JSON", async () => {
+      const response = await postJson("{not json");
+      const error = await errorOf(response);
+      expect(response.status).toBe(400);
+      expect(error.message).toContain("invalid JSON");
+    });
+
+    it("stores no run", async () => {
+      expect(await prisma().run.count()).toBe(0);
+    });
+  });
+
+  describe("when the request is valid", () => {
+    let runId: number;
+
+    beforeAll(async () => {
+      const response = await postJson({ datasetId, strategy: "fixed-weight", preset: "micro", epochs: 2, seed: 5 });
+      expect(response.status).toBe(201);
+      runId = ((await response.json()) as { run: { id: number } }).run.id;
+    });
+
+    it("stores a queued run with defaults filled in", async () => {
+      const run = await prisma().run.findUniqueOrThrow({ where: { id: runId } });
+      expect(run.status).toBe("queued");
+      expect(run.strategy).toBe("fixed-weight");
+      expect(run.seed).toBe(5);
+      expect(run.config).toMatchObject({ preset: "micro", epochs: 2, strategyParams: { lambda: 0.3 } });
+    });
+
+    it("queues a training job for the run", async () => {
+      const job = await runQueue(stack.queueName).getJob(`run-${runId}`);
+      expect(job?.data).toEqual({ runId });
+    });
+
+    it("lists the run", async () => {
+      const body = (await (await listRuns()).json()) as { runs: { id: number; datasetName: string }[] };
+      expect(body.runs.map((run) => run.id)).toContain(runId);
+      expect(body.runs[0].datasetName).toBe("api-route-test");
+    });
+  });
+});
+
+describe("GET /api/runs/[id]", () => {
+  it("rejects an id that is not a number", async () => {
+    const response = await getRun(new Request(`${BASE_URL}/api/runs/abc`), routeContext("abc"));
+    const error = await errorOf(response);
+    expect(response.status).toBe(400);
+    expect(error.issues[0].path).toBe("id");
+    expect(error.message).toContain('"abc"');
+  });
+
+  it("names an unknown run", async () => {
+    const response = await getRun(new Request(`${BASE_URL}/api/runs/424242`), routeContext("424242"));
+    const error = await errorOf(response);
+    expect(response.status).toBe(404);
+    expect(error.message).toBe("run 424242 not found");
+  });
+
+  it("returns metrics pivoted by epoch", async () => {
+    const run = await prisma().run.create({
+      data: { datasetId, strategy: "uniform", config: { preset: "micro", epochs: 2, strategyParams: {} }, seed: 1 },
+    });
+    await prisma().metric.createMany({
+      data: [
+        { runId: run.id, epoch: 1, step: 7, name: "train_loss", value: 5.5 },
+        { runId: run.id, epoch: 1, step: 7, name: "valid_bleu", value: 1.25 },
+        { runId: run.id, epoch: 2, step: 14, name: "train_loss", value: 4.5 },
+        { runId: run.id, epoch: 2, step: 14, name: "valid_bleu", value: 2.5 },
+        { runId: run.id, epoch: 2, step: 14, name: "valid_length_ratio", value: 0.9 },
+      ],
+    });
+
+    const response = await getRun(new Request(`${BASE_URL}/api/runs/${run.id}`), routeContext(String(run.id)));
+    const body = (await response.json()) as { run: { epochs: unknown[]; config: unknown } };
+    expect(response.status).toBe(200);
+    expect(body.run.config).toEqual({ preset: "micro", epochs: 2, strategyParams: {} });
+    expect(body.run.epochs).toEqual([
+      { epoch: 1, step: 7, trainLoss: 5.5, validBleu: 1.25, validChrf: null, validLengthRatio: null, validBp: null },
+      { epoch: 2, step: 14, trainLoss: 4.5, validBleu: 2.5, validChrf: null, validLengthRatio: 0.9, validBp: null },
+    ]);
+  });
+});
+
+describe("GET /api/runs/[id]/samples", () => {
+  let runId: number;
+
+  beforeAll(async () => {
+    const run = await prisma().run.create({
+      data: { datasetId, strategy: "fixed-weight", config: { strategyParams: { lambda: 0.3 } }, seed: 1 },
+    });
+    runId = run.id;
+    const noisy = await prisma().sample.findMany({ where: { datasetId, noisy: true }, orderBy: { idx: "asc" } });
+    const traces = noisy.flatMap((sample) => [
+      { runId, sampleId: sample.id, epoch: 1, loss: 5, weight: 1, dropped: false },
+      { runId, sampleId: sample.id, epoch: 2, loss: sample.idx / 10, weight: 0.3, dropped: sample.idx === 10 },
+    ]);
+    await prisma().sampleTrace.createMany({ data: traces });
+  });
+
+  function samplesRequest(query: string) {
+    return getSamples(new Request(`${BASE_URL}/api/runs/${runId}/samples?${query}`), routeContext(String(runId)));
+  }
+
+  it("returns only noisy pairs with their latest trace", async () => {
+    const response = await samplesRequest("page=1&pageSize=4");
+    const body = (await response.json()) as { total: number; samples: { idx: number; epoch: number; loss: number; weight: number; dropped: boolean }[] };
+    expect(response.status).toBe(200);
+    expect(body.total).toBe(NOISY_PAIRS);
+    expect(body.samples.map((sample) => sample.idx)).toEqual([10, 11, 12, 13]);
+    expect(body.samples[0]).toMatchObject({ epoch: 2, loss: 1, weight: 0.3, dropped: true });
+    expect(body.samples[1]).toMatchObject({ epoch: 2, loss: 1.1, weight: 0.3, dropped: false });
+  });
+
+  it("pages on the server", async () => {
+    const body = (await (await samplesRequest("page=3&pageSize=12")).json()) as { page: number; samples: { idx: number }[] };
+    expect(body.page).toBe(3);
+    expect(body.samples.map((sample) => sample.idx)).toEqual([34, 35, 36, 37, 38, 39]);
+  });
+
+  it("names an invalid page", async () => {
+    const response = await samplesRequest("page=0");
+    const error = await errorOf(response);
+    expect(response.status).toBe(400);
+    expect(error.issues.map((issue) => issue.path)).toEqual(["page"]);
+    expect(error.issues[0].message).toContain("got 0");
+  });
+
+  it("names a page size above the maximum", async () => {
+    const error = await errorOf(await samplesRequest("pageSize=100000"));
+    expect(error.issues.map((issue) => issue.path)).toEqual(["pageSize"]);
+  });
+});
+
+describe("POST /api/runs/[id]/cancel", () => {
+  it("cancels a queued run at once", async () => {
+    const run = await prisma().run.create({ data: { datasetId, strategy: "uniform", config: {}, seed: 1 } });
+    const response = await cancelRun(new Request(`${BASE_URL}/api/runs/${run.id}/cancel`, { method: "POST" }), routeContext(String(run.id)));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ run: { id: run.id, status: "cancelled" } });
+    const stored = await prisma().run.findUniqueOrThrow({ where: { id: run.id } });
+    expect(stored.status).toBe("cancelled");
+  });
+
+  it("names an unknown run", async () => {
+    const response = await cancelRun(new Request(`${BASE_URL}/api/runs/424242/cancel`, { method: "POST" }), routeContext("424242"));
+    expect(response.status).toBe(404);
+    expect((await errorOf(response)).message).toContain("424242");
+  });
+});
