@@ -2,6 +2,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { RunDetail } from "../../lib/queries/get-run-detail";
+import { formatTick } from "../shared/format";
 
 // The Okabe-Ito palette, which stays distinguishable for the common colour-vision deficiencies.
 const LINE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
@@ -36,7 +37,7 @@ export function BleuOverlayChart({ runs }: { runs: RunDetail[] }) {
       <LineChart responsive data={rows} style={{ width: "100%", height: 360 }} margin={{ top: 8, right: 16, bottom: 8, left: 12 }}>
         <CartesianGrid strokeDasharray="3 3" />
         <XAxis dataKey="epoch" allowDecimals={false} label={{ value: "epoch", position: "insideBottomRight", offset: -4 }} />
-        <YAxis domain={[0, "auto"]} width={48} label={{ value: "valid BLEU", angle: -90, position: "insideLeft" }} />
+        <YAxis domain={[0, "auto"]} width={56} tickFormatter={formatTick} label={{ value: "valid BLEU", angle: -90, position: "insideLeft" }} />
         <Tooltip />
         <Legend />
         {runs.map((run, index) => (

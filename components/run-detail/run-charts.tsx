@@ -2,6 +2,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, Tooltip, XAxis, YAxis } from "recharts";
 import type { EpochMetrics } from "../../lib/queries/epoch-metrics";
+import { formatTick } from "../shared/format";
 
 const CHART_HEIGHT = 240;
 
@@ -28,7 +29,7 @@ function EpochChart({ title, testId, epochs, series, yDomain, active }: {
         <LineChart responsive data={epochs} style={{ width: "100%", height: CHART_HEIGHT }} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" />
           <XAxis dataKey="epoch" label={{ value: "epoch", position: "insideBottomRight", offset: -4 }} allowDecimals={false} />
-          <YAxis domain={yDomain ?? ["auto", "auto"]} width={48} />
+          <YAxis domain={yDomain ?? ["auto", "auto"]} width={56} tickFormatter={formatTick} />
           <Tooltip />
           <Legend />
           {series.map((line) => (

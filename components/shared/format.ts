@@ -4,6 +4,11 @@ export function formatNumber(value: number | null | undefined, digits = 2): stri
   return value.toFixed(digits);
 }
 
+/** Formats a chart axis tick with at most three significant digits, so "6.3650000001" reads "6.37". */
+export function formatTick(value: number): string {
+  return String(Number(value.toPrecision(3)));
+}
+
 /**
  * Formats an ISO timestamp as "2026-12-04 21:54 UTC". UTC and a fixed layout make the server's
  * HTML and the browser's first render identical, whatever the browser's locale and time zone.
