@@ -1,0 +1,85 @@
+import { WinnowError } from "../../lib/errors";
+import { selectBackend } from "./backend";
+import { evaluateEpoch, evaluateTest } from "./evaluate-epoch";
+import { disposeRun, prepareRun, type TrainingRun } from "./prepare-run";
+import { registerGradients } from "./register-gradients";
+import { trainEpoch } from "./train-epoch";
+import type { EpochReport, TrainOptions, TrainResult } from "./types";
+
+export { CancelledError } from "./cancelled-error";
+
+/**
+ * Trains a Transformer on `options.data.train` with the run's noise strategy and returns test
+ * scores from greedy decoding with the final parameters. After each epoch it reports traces, the
+ * training loss and greedy validation scores through `onEpoch`, and waits for it.
+ *
+ * Throws CancelledError when `shouldStop` returns true (checked before every step). The same
+ * config, data and backend give the same losses, weights and translations.
+ */
+export async function trainModel(options: TrainOptions): Promise<TrainResult> {
+  validateTrainOptions(options);
+  registerGradients();
+  const { backend, device } = await selectBackend();
+  const run = prepareRun(options);
+
+  try {
+    let bestValidBleu = 0;
+    for (let epoch = 1; epoch <= options.config.epochs; epoch++) {
+      const report = await runEpoch(run, epoch);
+      bestValidBleu = Math.max(bestValidBleu, report.validBleu);
+      await options.onEpoch(report);
+    }
+
+    const test = evaluateTest(run);
+    await options.onProgress(1);
+    return {
+      bestValidBleu,
+      testBleu: test.scores.bleu,
+      testChrf: test.scores.chrf,
+      testLengthRatio: test.scores.lengthRatio,
+      testBrevityPenalty: test.scores.brevityPenalty,
+      backend,
+      device,
+      testTranslations: test.translations,
+    };
+  } finally {
+    disposeRun(run);
+  }
+}
+
+async function runEpoch(run: TrainingRun, epoch: number): Promise<EpochReport> {
+  const startedAt = performance.now();
+  await run.strategy.onEpochStart?.({ epoch, epochs: run.options.config.epochs });
+
+  const training = await trainEpoch(run, epoch);
+  await run.strategy.onEpochEnd?.({ epoch, epochs: run.options.config.epochs, traces: training.traces });
+  const evaluation = evaluateEpoch(run);
+
+  return {
+    epoch,
+    step: run.step,
+    trainLoss: training.trainLoss,
+    validBleu: evaluation.scores.bleu,
+    validChrf: evaluation.scores.chrf,
+    validLengthRatio: evaluation.scores.lengthRatio,
+    validBrevityPenalty: evaluation.scores.brevityPenalty,
+    seconds: (performance.now() - startedAt) / 1000,
+    traces: training.traces,
+    translations: evaluation.translations,
+  };
+}
+
+/** Rejects empty training data and duplicate sample ids, which would merge traces. */
+function validateTrainOptions(options: TrainOptions): void {
+  const { train, valid, test } = options.data;
+  if (train.length === 0) throw new WinnowError("invalid_input", "data.train must contain at least one pair, got 0");
+  for (const [name, pairs] of [["train", train], ["valid", valid], ["test", test]] as const) {
+    const seen = new Set<number>();
+    for (const pair of pairs) {
+      if (seen.has(pair.sampleId)) {
+        throw new WinnowError("invalid_input", `data.${name} contains sampleId ${pair.sampleId} twice`);
+      }
+      seen.add(pair.sampleId);
+    }
+  }
+}
