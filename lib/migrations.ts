@@ -11,7 +11,7 @@ import pg from "pg";
  */
 
 /** Postgres advisory lock key that Prisma Migrate uses; holding it keeps two runners apart. */
-const MIGRATION_LOCK_KEY = 72707369;
+export const MIGRATION_LOCK_KEY = 72707369;
 
 export const DEFAULT_MIGRATIONS_DIR = path.resolve(import.meta.dirname, "../prisma/migrations");
 
@@ -26,14 +26,18 @@ export interface ApplyMigrationsOptions {
   migrationsDir?: string;
 }
 
-/** Reads the migration folders in name order (their names start with a timestamp). */
+/**
+ * Reads the migration folders in name order (their names start with a timestamp). The checksum
+ * is taken over the file's bytes, as Prisma takes it, so a file that is not valid UTF-8 still
+ * gets the checksum Prisma records.
+ */
 export async function readMigrations(migrationsDir = DEFAULT_MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const entries = await readdir(migrationsDir, { withFileTypes: true });
   const names = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8");
-      return { name, sql, checksum: createHash("sha256").update(sql).digest("hex") };
+      const bytes = await readFile(path.join(migrationsDir, name, "migration.sql"));
+      return { name, sql: bytes.toString("utf8"), checksum: createHash("sha256").update(bytes).digest("hex") };
     }),
   );
 }
@@ -49,14 +53,23 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   try {
     const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
     if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
-        // 42P04: another process created it between the check and here.
-        if (error.code !== "42P04") throw error;
+      await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: unknown) => {
+        if (!isDuplicateDatabaseError(error)) throw error;
       });
     }
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Returns true when CREATE DATABASE failed because another process created the database between
+ * the existence check and the CREATE. Postgres reports that as 42P04 (duplicate_database) or, when
+ * both CREATEs run at the same moment, as 23505 on the pg_database name index.
+ */
+function isDuplicateDatabaseError(error: unknown): boolean {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  return code === "42P04" || (code === "23505" && constraint === "pg_database_datname_index");
 }
 
 const CREATE_HISTORY_TABLE = `
@@ -90,13 +103,11 @@ export async function applyMigrations(options: ApplyMigrationsOptions): Promise<
     const history = await client.query<HistoryRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`,
     );
-    const applied: string[] = [];
-    for (const migration of migrations) {
-      if (isApplied(migration, history.rows)) continue;
-      await applyOne(client, migration);
-      applied.push(migration.name);
-    }
-    return applied;
+    // Check every migration against the history before applying any, so an edited or failed
+    // migration stops the run even when a pending one sorts before it.
+    const pending = migrations.filter((migration) => !isApplied(migration, history.rows));
+    for (const migration of pending) await applyOne(client, migration);
+    return pending.map((migration) => migration.name);
   } finally {
     await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK_KEY]).catch(() => undefined);
     await client.end();
@@ -135,7 +146,9 @@ async function applyOne(client: pg.Client, migration: MigrationFile): Promise<vo
     );
     await client.query("COMMIT");
   } catch (error) {
-    await client.query("ROLLBACK");
+    // A failed ROLLBACK (for example on a broken connection) must not hide the migration's error;
+    // Postgres rolls back the open transaction when the connection closes.
+    await client.query("ROLLBACK").catch(() => undefined);
     throw new Error(`migration ${migration.name} failed: ${(error as Error).message}`, { cause: error });
   }
 }
