@@ -1,7 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import type { DatasetSummary } from "../../lib/queries/list-datasets";
 import type { PresetOption, StrategyOption } from "./form-options";
 import { defaultParamValues, StrategyParamInputs, toStrategyParams } from "./strategy-param-inputs";
@@ -43,6 +43,9 @@ export function NewRunForm({ datasets, strategies, presets }: {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // Until React has hydrated the form, a click would submit it natively as a GET to this page.
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const strategyOption = strategies.find((option) => option.name === strategy) ?? strategies[0];
   const presetOption = presets.find((option) => option.name === preset) ?? presets[0];
@@ -147,7 +150,7 @@ export function NewRunForm({ datasets, strategies, presets }: {
 
       {formError ? <p className="form-error" role="alert" data-testid="form-error">{formError}</p> : null}
       <div>
-        <button type="submit" disabled={submitting || datasets.length === 0}>
+        <button type="submit" disabled={!hydrated || submitting || datasets.length === 0}>
           {submitting ? "Launching…" : "Launch run"}
         </button>
       </div>
