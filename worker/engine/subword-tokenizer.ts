@@ -27,9 +27,9 @@ export interface SubwordTrainingOptions {
 }
 
 /**
- * Joint byte-pair-encoding tokenizer with SentencePiece-style word-start markers, so `decode`
- * restores the spacing of the encoded text (after whitespace normalisation, see `pretokenize`).
- * Characters that were not in the training text, or did not fit the vocabulary, become unk.
+ * Joint byte-pair-encoding tokenizer with SentencePiece-style space markers, so `decode` restores
+ * the encoded text exactly, spaces included. Characters that were not in the training text, or
+ * did not fit the vocabulary, become unk and decode as "\u2047".
  */
 export class SubwordTokenizer {
   readonly pieces: string[] = [];
