@@ -11,6 +11,8 @@ const log = moduleLogger("processor");
 
 /** How often a running run re-reads its cancel flag from Postgres, in milliseconds. */
 const CANCEL_POLL_MS = 2000;
+/** How often training progress is written to the job and the Run row, in milliseconds. */
+const PROGRESS_WRITE_MS = 2000;
 
 /**
  * Trains one run. BullMQ runs this file in a child process of the worker, so a long training
@@ -44,7 +46,7 @@ async function trainRun(job: SandboxedJob, runId: number): Promise<string> {
         await writeEpoch(runId, config.epochs, report);
         log.info({ runId, epoch: report.epoch, trainLoss: report.trainLoss, validBleu: report.validBleu }, "epoch done");
       },
-      onProgress: (fraction) => job.updateProgress(Math.round(fraction * 1000) / 10),
+      onProgress: progressReporter(job, runId),
       shouldStop: cancelChecker(runId),
     });
     await writeCompletion(runId, config.epochs, result);
@@ -84,6 +86,17 @@ async function recordFailure(runId: number, error: unknown): Promise<string> {
   });
   log.error({ runId, err: error }, "run failed");
   throw error;
+}
+
+/** Returns a progress callback that updates the job and the Run row at most every PROGRESS_WRITE_MS. */
+function progressReporter(job: SandboxedJob, runId: number): (fraction: number) => Promise<void> {
+  let writtenAt = 0;
+  return async (fraction) => {
+    if (Date.now() - writtenAt < PROGRESS_WRITE_MS) return;
+    writtenAt = Date.now();
+    await job.updateProgress(Math.round(fraction * 1000) / 10);
+    await prisma().run.update({ where: { id: runId }, data: { progress: fraction } });
+  };
 }
 
 /** Returns a check for the run's cancel flag that reads Postgres at most every CANCEL_POLL_MS. */
