@@ -13,15 +13,37 @@ Imports the Multi30k clean + noisy recipe into DATABASE_URL and prints the datas
   --dir       folder with the raw .gz files (default MULTI30K_DIR)
   --download  fetch missing files into --dir first, checking their SHA-256`;
 
-const { values } = parseArgs({
-  options: {
-    preset: { type: "string", default: "tiny" },
-    name: { type: "string" },
-    dir: { type: "string" },
-    download: { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-});
+/** Postgres error codes that mean the schema is missing: undefined_table, invalid_catalog_name. */
+const MISSING_SCHEMA_CODES = new Set(["42P01", "3D000"]);
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        preset: { type: "string", default: "tiny" },
+        name: { type: "string" },
+        dir: { type: "string" },
+        download: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+    }).values;
+  } catch (error) {
+    // An unknown option or a missing value: print which, without a stack trace.
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+function describeFailure(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string" && MISSING_SCHEMA_CODES.has(code)) {
+    return `${message}. Run npm run migrate first to create the database and its tables.`;
+  }
+  return message;
+}
+
+const values = parseOptions();
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -40,7 +62,7 @@ try {
   );
   console.log(stored.id);
 } catch (error) {
-  console.error(`import failed: ${(error as Error).message}`);
+  console.error(`import failed: ${describeFailure(error)}`);
   process.exitCode = 1;
 } finally {
   await closeDatabase();

@@ -40,14 +40,20 @@ function sha256(bytes: Buffer): string {
 
 /** Reads one gzip file of the corpus as lines, checking its SHA-256 first. */
 export async function readMulti30kLines(dir: string, file: string): Promise<string[]> {
-  const filePath = path.join(dir, file);
+  // Absolute, because the default MULTI30K_DIR is relative to the working directory.
+  const filePath = path.resolve(dir, file);
   if (!existsSync(filePath)) {
-    throw new Error(`Multi30k file not found: ${filePath}; set MULTI30K_DIR or import with --download`);
+    throw new Error(
+      `Multi30k file not found: ${filePath}. Set MULTI30K_DIR (or the import's --dir) to the folder with the raw .gz files, or import with --download.`,
+    );
   }
   const bytes = await readFile(filePath);
   const expected = MULTI30K_FILES[file];
-  if (expected && sha256(bytes) !== expected) {
-    throw new Error(`${filePath}: SHA-256 ${sha256(bytes)} does not match the published ${expected}`);
+  const actual = sha256(bytes);
+  if (expected && actual !== expected) {
+    throw new Error(
+      `${filePath}: SHA-256 ${actual} does not match the published ${expected}, so the file is damaged or not the Multi30k original. Delete it and download it again.`,
+    );
   }
   const lines = gunzipSync(bytes).toString("utf8").split("\n");
   if (lines.at(-1) === "") lines.pop();

@@ -22,6 +22,38 @@ export function hashPairs(pairs: DatasetPairs): string {
   return hash.digest("hex");
 }
 
+/** Invalid pairs listed in the error message; the message gives the total count too. */
+const MAX_LISTED_PROBLEMS = 5;
+
+function findPairProblem(pair: { src: string; tgt: string }): string | undefined {
+  for (const side of ["src", "tgt"] as const) {
+    if (typeof pair[side] !== "string") return `${side} is not a string`;
+    if (pair[side].trim() === "") return `${side} is empty`;
+    // Postgres text cannot store U+0000, and the insert would fail with "invalid byte sequence".
+    if (pair[side].includes("\u0000")) return `${side} contains a NUL byte (U+0000), which Postgres text cannot store`;
+  }
+  return undefined;
+}
+
+/**
+ * Rejects a dataset with empty pairs or pairs Postgres cannot store, before anything is written,
+ * naming each invalid pair by split and 0-based index (the Sample idx it would get).
+ */
+function checkPairs(name: string, pairs: DatasetPairs): void {
+  const problems: string[] = [];
+  const splits = { train: pairs.train, valid: pairs.valid, test: pairs.test };
+  for (const [split, list] of Object.entries(splits)) {
+    list.forEach((pair, idx) => {
+      const problem = findPairProblem(pair);
+      if (problem) problems.push(`${split}[${idx}]: ${problem}`);
+    });
+  }
+  if (problems.length === 0) return;
+  const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join("; ");
+  const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : "";
+  throw new WinnowError("invalid_input", `dataset "${name}" has ${problems.length} invalid pair(s), so nothing was stored: ${listed}${more}`);
+}
+
 function countPairs(pairs: DatasetPairs) {
   const noisy = pairs.train.filter((pair) => pair.noisy).length;
   return { clean: pairs.train.length - noisy, noisy, valid: pairs.valid.length, test: pairs.test.length };
@@ -30,8 +62,11 @@ function countPairs(pairs: DatasetPairs) {
 /**
  * Stores a dataset and all its samples in one transaction. A dataset of the same name and
  * content is reused; the same name with other content is rejected, so nothing is overwritten.
+ * Throws WinnowError with code `invalid_input` for empty pairs or NUL bytes, and `conflict` when
+ * the name exists with other pairs.
  */
 export async function storeDataset(name: string, source: string, pairs: DatasetPairs): Promise<StoredDataset> {
+  checkPairs(name, pairs);
   const hash = hashPairs(pairs);
   const counts = countPairs(pairs);
   const client = await database().pool.connect();
@@ -43,10 +78,10 @@ export async function storeDataset(name: string, source: string, pairs: DatasetP
       `SELECT id, hash FROM "Dataset" WHERE name = $1`, [name],
     );
     if (existing.rows[0]) {
-      await client.query("ROLLBACK");
       if (existing.rows[0].hash !== hash) {
-        throw new WinnowError("conflict", `dataset "${name}" exists with other pairs; import under another name`);
+        throw new WinnowError("conflict", `dataset "${name}" already exists with different pairs; import under another name`);
       }
+      await client.query("ROLLBACK");
       return { id: existing.rows[0].id, created: false, counts };
     }
     const inserted = await client.query<{ id: number }>(
