@@ -15,10 +15,13 @@ export interface StoredDataset {
 /** SHA-256 over every pair and flag, so the same pairs give the same hash on every machine. */
 export function hashPairs(pairs: DatasetPairs): string {
   const hash = createHash("sha256");
-  hash.update(`${pairs.srcLang}\t${pairs.tgtLang}\n`);
-  for (const pair of pairs.train) hash.update(`train\t${pair.noisy ? 1 : 0}\t${pair.src}\t${pair.tgt}\n`);
-  for (const pair of pairs.valid) hash.update(`valid\t${pair.src}\t${pair.tgt}\n`);
-  for (const pair of pairs.test) hash.update(`test\t${pair.src}\t${pair.tgt}\n`);
+  // One JSON array per line: sentences may contain tabs, so a joined string could collide.
+  hash.update(`${JSON.stringify([pairs.srcLang, pairs.tgtLang])}\n`);
+  for (const pair of pairs.train) {
+    hash.update(`${JSON.stringify(["train", pair.noisy, pair.noiseKind ?? null, pair.src, pair.tgt])}\n`);
+  }
+  for (const pair of pairs.valid) hash.update(`${JSON.stringify(["valid", pair.src, pair.tgt])}\n`);
+  for (const pair of pairs.test) hash.update(`${JSON.stringify(["test", pair.src, pair.tgt])}\n`);
   return hash.digest("hex");
 }
 

@@ -228,3 +228,19 @@ describe("storeDataset", () => {
     });
   });
 });
+
+describe("hashPairs", () => {
+  const pairsWith = (train: DatasetPairs["train"]): DatasetPairs => ({ srcLang: "de", tgtLang: "en", train, valid: [], test: [] });
+
+  it("separates fields that contain tabs", () => {
+    const first = pairsWith([{ src: "a\tb", tgt: "c", noisy: false }]);
+    const second = pairsWith([{ src: "a", tgt: "b\tc", noisy: false }]);
+    expect(hashPairs(first)).not.toBe(hashPairs(second));
+  });
+
+  it("covers the noise kind", () => {
+    const comparable = pairsWith([{ src: "a", tgt: "b", noisy: true, noiseKind: "comparable" }]);
+    const unknown = pairsWith([{ src: "a", tgt: "b", noisy: true }]);
+    expect(hashPairs(comparable)).not.toBe(hashPairs(unknown));
+  });
+});
