@@ -18,7 +18,11 @@ export interface EvalPair {
 /** Loss and weight of one training pair in one epoch. */
 export interface SampleTraceRow {
   sampleId: number;
-  /** Mean token cross-entropy of the pair, from the last time it was in a batch this epoch. */
+  /**
+   * Mean token cross-entropy of the pair against its reference, without label smoothing, from its
+   * batch this epoch (dropout on). A pair the strategy left out of every batch is scored in a
+   * forward-only pass without dropout after the epoch's last step.
+   */
   loss: number;
   /** Weight the strategy gave the pair; 0 when dropped. */
   weight: number;
@@ -35,7 +39,7 @@ export interface EpochReport {
   epoch: number;
   /** Optimizer steps taken so far, over all epochs. */
   step: number;
-  /** Weighted mean training loss of the epoch. */
+  /** sum(weight * loss) / sum(weight) over the traces of the pairs that were in a batch this epoch. */
   trainLoss: number;
   validBleu: number;
   validChrf: number;
