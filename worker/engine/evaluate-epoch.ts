@@ -36,6 +36,8 @@ export function evaluateEpoch(run: TrainingRun): Evaluation {
 
 /** Translates and scores the test set. */
 export function evaluateTest(run: TrainingRun): Evaluation {
+  // NOTE: the test set is decoded greedily like the validation set; beam search is not
+  // implemented yet, so test scores run lower than a beam-search evaluation would give.
   const { options } = run;
   const test = decodeSet(run, "test");
   const translations = run.test.map((pair) => ({
