@@ -87,7 +87,7 @@ async function loadCpu(): Promise<string> {
 
 async function activate(name: BackendName): Promise<void> {
   const ok = await tf.setBackend(name);
-  if (!ok || tf.getBackend() !== name) throw new Error(`tfjs could not initialise backend ${name}`);
+  if (!ok || tf.getBackend() !== name) throw new Error(`tfjs failed to initialise backend ${name}`);
   await tf.ready();
 }
 

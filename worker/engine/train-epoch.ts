@@ -53,7 +53,7 @@ export async function trainEpoch(run: TrainingRun, epoch: number): Promise<Epoch
 
   traceLeftOutPairs(run, traces);
   if (weightSum === 0) {
-    throw new Error(`no training pair had a positive weight in epoch ${epoch}; strategy ${strategy.name} left nothing to learn from`);
+    throw new Error(`no training pair had a positive weight in epoch ${epoch}, so strategy ${strategy.name} left nothing to learn from; check its parameters and the share of clean pairs`);
   }
   return { traces, trainLoss: weightedLoss / weightSum };
 }

@@ -64,6 +64,6 @@ function checkWeights(result: SampleWeights, expected: number, strategy: string)
     );
   }
   const invalid = result.weights.find((weight) => !Number.isFinite(weight) || weight < 0);
-  if (invalid !== undefined) throw new Error(`strategy ${strategy} returned weight ${invalid}; weights must be finite and at least 0`);
+  if (invalid !== undefined) throw new Error(`strategy ${strategy} returned invalid weight ${invalid}: weights must be finite and at least 0`);
   return result;
 }

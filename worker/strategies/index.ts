@@ -16,6 +16,6 @@ const STRATEGY_FACTORIES: Record<StrategyName, (params: unknown) => Strategy> = 
 /** Creates the strategy `name` with `params` (validated against its schema in lib/strategies.ts). */
 export function createStrategy(name: StrategyName, params: unknown): Strategy {
   const factory = STRATEGY_FACTORIES[name];
-  if (!factory) throw new Error(`unknown strategy ${String(name)}; expected one of ${Object.keys(STRATEGY_FACTORIES).join(", ")}`);
+  if (!factory) throw new Error(`unknown strategy "${String(name)}", expected one of ${Object.keys(STRATEGY_FACTORIES).join(", ")}`);
   return factory(params);
 }
