@@ -48,6 +48,10 @@ async function trainRun(job: SandboxedJob, runId: number): Promise<string> {
       },
       onProgress: progressReporter(job, runId),
       shouldStop: cancelChecker(runId),
+      onBackend: async ({ backend, device, skipped }) => {
+        await prisma().run.update({ where: { id: runId }, data: { backend, device } });
+        log.info({ runId, backend, device, skipped }, "backend selected");
+      },
     });
     await writeCompletion(runId, config.epochs, result);
     log.info({ runId, testBleu: result.testBleu, testChrf: result.testChrf, backend: result.backend }, "run completed");

@@ -56,6 +56,7 @@ describe("run pipeline", () => {
       expect(statuses).toEqual(["queued", "running", "completed"]);
       expect(run.progress).toBe(1);
       expect(run.backend).toBeTruthy();
+      expect(run.device).toBeTruthy();
       expect(run.finishedAt).not.toBeNull();
     });
 

@@ -19,7 +19,9 @@ export { CancelledError } from "./cancelled-error";
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   validateTrainOptions(options);
   registerGradients();
-  const { backend, device } = await selectBackend();
+  const backendInfo = await selectBackend();
+  const { backend, device } = backendInfo;
+  await options.onBackend?.(backendInfo);
   const run = prepareRun(options);
 
   try {

@@ -74,4 +74,6 @@ export interface TrainOptions {
   onProgress(fraction: number): void | Promise<void>;
   /** Checked before every step; returning true stops training with a CancelledError. */
   shouldStop(): boolean | Promise<boolean>;
+  /** Called once the backend is active, before training starts, so the caller can record it. */
+  onBackend?(info: { backend: string; device: string; skipped: { candidate: string; reason: string }[] }): void | Promise<void>;
 }
