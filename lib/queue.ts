@@ -34,13 +34,15 @@ export function runQueue(name = env().WINNOW_QUEUE): Queue {
 }
 
 /**
- * Adds the training job of a run. The job id is the run id, so queueing a run twice is a no-op.
+ * Adds the training job of a run. The job id joins the run id and the run's creation time, so
+ * queueing the same run twice is a no-op, while a run with a reused id (a database that was
+ * dropped and created again on the same Redis) still gets a job of its own.
  * A failed job is not retried by BullMQ: the run row records the failure and a user relaunches.
  */
-export async function enqueueRun(runId: number, queueName?: string): Promise<void> {
-  const payload: RunJob = runJobSchema.parse({ runId });
+export async function enqueueRun(run: { id: number; createdAt: Date }, queueName?: string): Promise<void> {
+  const payload: RunJob = runJobSchema.parse({ runId: run.id });
   await runQueue(queueName).add("train", payload, {
-    jobId: `run-${runId}`,
+    jobId: `run-${run.id}-${run.createdAt.getTime()}`,
     attempts: 1,
     removeOnComplete: 1000,
     removeOnFail: 1000,

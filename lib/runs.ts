@@ -21,10 +21,10 @@ export async function createRun(input: RunConfigInput | unknown, queueName?: str
       config,
       seed: config.seed,
     },
-    select: { id: true },
+    select: { id: true, createdAt: true },
   });
   try {
-    await enqueueRun(run.id, queueName);
+    await enqueueRun(run, queueName);
   } catch (error) {
     // Without its job the row would stay queued forever, so it is marked failed with the cause.
     await prisma().run.update({
