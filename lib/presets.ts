@@ -1,6 +1,6 @@
 /**
- * Named sizes for data and models. A data preset says how many Multi30k pairs the recipe takes;
- * a model preset fixes the Transformer and its training schedule.
+ * Named sizes for data and models. A data preset sets how many Multi30k pairs the recipe takes,
+ * and a model preset fixes the Transformer and its training schedule.
  */
 
 export interface DataPreset {
@@ -39,7 +39,7 @@ export interface ModelPreset {
   warmupSteps: number;
   /** Sentences per training batch. */
   batchSize: number;
-  /** Longest source or target, in subword tokens; longer pairs are cut. */
+  /** Maximum source or target length in subword tokens. Longer pairs are cut to it. */
   maxLength: number;
   epochs: number;
 }

@@ -3,7 +3,7 @@ import { MODEL_PRESETS, type ModelPresetName, PRESET_NAMES } from "./presets";
 import { parseStrategyParams, strategyNameSchema } from "./strategies";
 
 /**
- * What a user asks for when launching a run. The same schema checks the app's request body,
+ * Schema of a run request. The same schema checks the app's request body,
  * the stored Run.config and the worker's job payload.
  */
 export const runConfigSchema = z
