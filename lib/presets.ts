@@ -20,6 +20,8 @@ export const DATA_PRESETS = {
   tiny: { clean: 1000, noisy: 2000, valid: 200, test: 1000 },
   small: { clean: 5000, noisy: 20000, valid: 1014, test: 1000 },
   full: { clean: 14500, noisy: 72500, valid: 1014, test: 1000 },
+  /** Every task1 pair and no noisy pair: the clean baseline that published results train on. */
+  "clean-full": { clean: 29000, noisy: 0, valid: 1014, test: 1000 },
 } as const satisfies Record<string, DataPreset>;
 
 export type DataPresetName = keyof typeof DATA_PRESETS;

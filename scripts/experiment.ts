@@ -2,17 +2,18 @@ import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { closeDatabase } from "../lib/db";
 import { closeQueues } from "../lib/queue";
-import { MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
+import { DATA_PRESETS, type DataPresetName, MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
 import { createRun } from "../lib/runs";
 import { STRATEGY_NAMES, strategyNameSchema } from "../lib/strategies";
 import { DATA_FOR_MODEL_PRESET, prepare } from "./lib/prepare";
 import { startWorkerProcess } from "./lib/processes";
 import { formatRunTable, loadRunReports, waitForRuns } from "./lib/run-report";
 
-const USAGE = `usage: npm run experiment -- [--preset tiny] [--strategies a,b,...] [--seeds 1] [--epochs N] [--json FILE]
+const USAGE = `usage: npm run experiment -- [--preset tiny] [--data NAME] [--strategies a,b,...] [--seeds 1] [--epochs N] [--json FILE]
 Trains one run per strategy and seed through the BullMQ queue with a local worker, waits, and
 prints a table of validation BLEU per epoch, final test BLEU, chrF and wall time.
   --preset      model preset: ${Object.keys(MODEL_PRESETS).join(", ")} (default tiny); the data size follows it
+  --data        data preset instead of the model preset's: ${Object.keys(DATA_PRESETS).join(", ")}
   --strategies  comma-separated, from: ${STRATEGY_NAMES.join(", ")} (default uniform,clean-only,fixed-weight)
   --seeds       seeds per strategy, 1..N (default 1)
   --epochs      epochs per run (default: the preset's)
@@ -25,6 +26,7 @@ function parseOptions() {
   const { values } = parseArgs({
     options: {
       preset: { type: "string", default: "tiny" },
+      data: { type: "string" },
       strategies: { type: "string", default: "uniform,clean-only,fixed-weight" },
       seeds: { type: "string", default: "1" },
       epochs: { type: "string" },
@@ -36,7 +38,14 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  if (!(values.preset in MODEL_PRESETS)) throw new Error(`--preset: unknown preset "${values.preset}"`);
+  if (!Object.hasOwn(MODEL_PRESETS, values.preset)) {
+    throw new Error(`--preset: unknown preset "${values.preset}"; expected one of ${Object.keys(MODEL_PRESETS).join(", ")}`);
+  }
+  const preset = values.preset as ModelPresetName;
+  if (values.data !== undefined && !Object.hasOwn(DATA_PRESETS, values.data)) {
+    throw new Error(`--data: unknown data preset "${values.data}"; expected one of ${Object.keys(DATA_PRESETS).join(", ")}`);
+  }
+  const data = (values.data ?? DATA_FOR_MODEL_PRESET[preset]) as DataPresetName;
   const strategies = values.strategies.split(",").map((name) => {
     const parsed = strategyNameSchema.safeParse(name.trim());
     if (!parsed.success) throw new Error(`--strategies: unknown strategy "${name}"; expected one of ${STRATEGY_NAMES.join(", ")}`);
@@ -46,13 +55,13 @@ function parseOptions() {
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${values.seeds}`);
   const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
   if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got ${values.epochs}`);
-  return { preset: values.preset as ModelPresetName, strategies, seeds, epochs, json: values.json };
+  return { preset, data, strategies, seeds, epochs, json: values.json };
 }
 
 async function main(): Promise<number> {
   const options = parseOptions();
   const started = Date.now();
-  const { services, datasetId } = await prepare(DATA_FOR_MODEL_PRESET[options.preset], log);
+  const { services, datasetId } = await prepare(options.data, log);
   const worker = startWorkerProcess();
   try {
     const runIds: number[] = [];
@@ -69,7 +78,7 @@ async function main(): Promise<number> {
     const wallSeconds = (Date.now() - started) / 1000;
     console.log(`wall time: ${wallSeconds.toFixed(0)} s`);
     if (options.json) {
-      await writeFile(options.json, `${JSON.stringify({ preset: options.preset, datasetId, wallSeconds, runs: reports }, null, 2)}\n`);
+      await writeFile(options.json, `${JSON.stringify({ preset: options.preset, data: options.data, datasetId, wallSeconds, runs: reports }, null, 2)}\n`);
     }
     return reports.every((report) => report.status === "completed") ? 0 : 1;
   } finally {
