@@ -11,6 +11,21 @@ export interface AdamOptions {
   clipNorm?: number;
 }
 
+/** Adam's state for a checkpoint: the live moment variables, in the order of the optimized variables. */
+export interface AdamSnapshot {
+  /** Updates applied so far; the bias corrections depend on it. */
+  updates: number;
+  firstMoments: readonly tf.Variable[];
+  secondMoments: readonly tf.Variable[];
+}
+
+/** Saved moment values to continue from, in the order of the optimized variables. */
+export interface AdamState {
+  updates: number;
+  firstMoments: readonly Float32Array[];
+  secondMoments: readonly Float32Array[];
+}
+
 /**
  * Adam (Kingma and Ba, ICLR 2015) with bias correction, after clipping gradients by their global
  * norm (Pascanu et al., ICML 2013). The learning rate is an argument of each step, so the caller
@@ -66,6 +81,33 @@ export class AdamOptimizer {
       });
       return norm.dataSync()[0];
     });
+  }
+
+  /** Returns the update count and the moment variables themselves, not copies, for writing a checkpoint. */
+  snapshot(): AdamSnapshot {
+    return { updates: this.updates, firstMoments: this.firstMoments, secondMoments: this.secondMoments };
+  }
+
+  /** Overwrites the moments and the update count with saved values; shapes must match the variables. */
+  restore(state: AdamState): void {
+    if (!Number.isInteger(state.updates) || state.updates < 0) {
+      throw new Error(`invalid Adam state: updates must be a non-negative integer, got ${state.updates}`);
+    }
+    for (const [kind, moments, saved] of [
+      ["first", this.firstMoments, state.firstMoments],
+      ["second", this.secondMoments, state.secondMoments],
+    ] as const) {
+      if (saved.length !== moments.length) {
+        throw new Error(`invalid Adam state: ${saved.length} ${kind} moments for ${moments.length} variables`);
+      }
+      moments.forEach((moment, index) => {
+        if (saved[index].length !== moment.size) {
+          throw new Error(`invalid Adam state: ${kind} moment ${index} has ${saved[index].length} values, expected ${moment.size}`);
+        }
+        tf.tidy(() => moment.assign(tf.tensor(saved[index], moment.shape)));
+      });
+    }
+    this.updates = state.updates;
   }
 
   dispose(): void {

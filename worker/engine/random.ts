@@ -1,3 +1,11 @@
+/** The complete state of a `Random` stream, as plain JSON for checkpoints. */
+export interface RandomState {
+  /** The four 32-bit words of sfc32, as unsigned integers. */
+  words: [number, number, number, number];
+  /** The second value of the last Box-Muller pair, not yet returned by `normal`. */
+  spareNormal: number | null;
+}
+
 /**
  * A seeded pseudo-random source (sfc32, seeded through splitmix32). Each consumer takes its own
  * named stream, so adding a draw to dropout does not change weight initialisation or shuffling.
@@ -24,6 +32,23 @@ export class Random {
     this.c = draw();
     this.d = draw();
     for (let i = 0; i < 12; i++) this.nextUint32();
+  }
+
+  /** Returns a copy of the stream's state; `restore` with it continues the same sequence. */
+  state(): RandomState {
+    // Some words are held as signed 32-bit values; every operation on them reads only the bits.
+    return { words: [this.a >>> 0, this.b >>> 0, this.c >>> 0, this.d >>> 0], spareNormal: this.spareNormal };
+  }
+
+  /** Continues from a state that `state` returned, so the next draws repeat the saved stream's. */
+  restore(state: RandomState): void {
+    const valid = state.words.length === 4 && state.words.every((word) => Number.isInteger(word) && word >= 0 && word < 2 ** 32);
+    if (!valid) throw new Error(`invalid random state: words must be four unsigned 32-bit integers, got ${JSON.stringify(state.words)}`);
+    if (state.spareNormal !== null && !Number.isFinite(state.spareNormal)) {
+      throw new Error(`invalid random state: spareNormal must be a finite number or null, got ${state.spareNormal}`);
+    }
+    [this.a, this.b, this.c, this.d] = state.words;
+    this.spareNormal = state.spareNormal;
   }
 
   nextUint32(): number {

@@ -1,8 +1,10 @@
 import { WinnowError } from "../../lib/errors";
 import { selectBackend } from "./backend";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint";
 import { evaluateEpoch, evaluateTest } from "./evaluate-epoch";
 import { disposeRun, prepareRun, type TrainingRun } from "./prepare-run";
 import { registerGradients } from "./register-gradients";
+import { restoreCheckpoint } from "./restore-checkpoint";
 import { trainEpoch } from "./train-epoch";
 import type { EpochReport, TrainOptions, TrainResult } from "./types";
 
@@ -11,10 +13,13 @@ export { CancelledError } from "./cancelled-error";
 /**
  * Trains a Transformer on `options.data.train` with the run's noise strategy and returns test
  * scores from greedy decoding with the final parameters. After each epoch it reports traces, the
- * training loss and greedy validation scores through `onEpoch`, and waits for it.
+ * training loss and greedy validation scores through `onEpoch` and waits for it, then writes a
+ * checkpoint when `options.checkpoints` is set.
  *
+ * With `checkpoints.resumeFrom`, it restores that checkpoint and starts at the epoch after it.
  * Throws CancelledError when `shouldStop` returns true (checked before every step). The same
- * config, data and backend give the same losses, weights and translations.
+ * config, data and backend give the same losses, weights and translations, whether the run went
+ * straight through or resumed from one of its own checkpoints.
  */
 export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   validateTrainOptions(options);
@@ -22,14 +27,15 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const backendInfo = await selectBackend();
   const { backend, device } = backendInfo;
   await options.onBackend?.(backendInfo);
-  const run = prepareRun(options);
+  const { run, resumedEpoch, resumedBestValidBleu } = await startRun(options);
 
   try {
-    let bestValidBleu = 0;
-    for (let epoch = 1; epoch <= options.config.epochs; epoch++) {
+    let bestValidBleu = resumedBestValidBleu;
+    for (let epoch = resumedEpoch + 1; epoch <= options.config.epochs; epoch++) {
       const report = await runEpoch(run, epoch);
       bestValidBleu = Math.max(bestValidBleu, report.validBleu);
       await options.onEpoch(report);
+      await writeCheckpoint(run, epoch, bestValidBleu);
     }
 
     const test = evaluateTest(run);
@@ -47,6 +53,34 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   } finally {
     disposeRun(run);
   }
+}
+
+/**
+ * Prepares the run, restoring `checkpoints.resumeFrom` when set. The checkpoint's tensor values
+ * go out of scope on return, so they are not kept alive during training.
+ */
+async function startRun(options: TrainOptions): Promise<{ run: TrainingRun; resumedEpoch: number; resumedBestValidBleu: number }> {
+  const resumeFrom = options.checkpoints?.resumeFrom;
+  if (resumeFrom === undefined) return { run: prepareRun(options), resumedEpoch: 0, resumedBestValidBleu: 0 };
+
+  const checkpoint = await loadCheckpoint(resumeFrom);
+  const tokenizer = { tokenizer: checkpoint.tokenizer, cacheFile: checkpoint.manifest.tokenizer.cacheFile };
+  const run = prepareRun(options, { tokenizer });
+  try {
+    const { epoch, bestValidBleu } = restoreCheckpoint(run, checkpoint);
+    return { run, resumedEpoch: epoch, resumedBestValidBleu: bestValidBleu };
+  } catch (error) {
+    disposeRun(run);
+    throw error;
+  }
+}
+
+/** Saves the run after `epoch` when checkpoints are on, then waits for `onCheckpoint`. */
+async function writeCheckpoint(run: TrainingRun, epoch: number, bestValidBleu: number): Promise<void> {
+  const { checkpoints, onCheckpoint, config } = run.options;
+  if (!checkpoints) return;
+  const checkpointPath = await saveCheckpoint({ runDir: checkpoints.dir, run, epoch, bestValidBleu });
+  await onCheckpoint?.({ epoch, path: checkpointPath, final: epoch === config.epochs });
 }
 
 async function runEpoch(run: TrainingRun, epoch: number): Promise<EpochReport> {

@@ -65,9 +65,34 @@ export interface TrainResult {
   testTranslations: TranslationRow[];
 }
 
+/** A checkpoint that `trainModel` wrote. */
+export interface CheckpointWritten {
+  epoch: number;
+  /** The checkpoint's folder. */
+  path: string;
+  /** True for the last epoch's checkpoint: the trained model. */
+  final: boolean;
+}
+
 export interface TrainOptions {
   config: RunConfig;
-  data: { train: TrainingPair[]; valid: EvalPair[]; test: EvalPair[] };
+  data: {
+    train: TrainingPair[];
+    valid: EvalPair[];
+    test: EvalPair[];
+    /**
+     * Dataset.hash of the pairs. With it the tokenizer is cached under WINNOW_DATA_DIR/tokenizers
+     * and reused by later runs on the same dataset; without it the tokenizer is trained each run.
+     */
+    datasetHash?: string;
+  };
+  /**
+   * Checkpointing. With `dir` set, a checkpoint is written there after every epoch; with
+   * `resumeFrom` set, training continues from that checkpoint and skips the epochs it finished.
+   */
+  checkpoints?: { dir: string; resumeFrom?: string };
+  /** Called after each checkpoint is written, before the next epoch starts; training waits for it. */
+  onCheckpoint?(checkpoint: CheckpointWritten): Promise<void>;
   /** Called once per epoch; training waits for it, so the caller can write to Postgres. */
   onEpoch(report: EpochReport): Promise<void>;
   /** Called every few steps with the fraction of all steps done (0 to 1). */

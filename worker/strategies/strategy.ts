@@ -59,6 +59,23 @@ export interface Strategy {
   /** Rewrites the training pairs once, before the tokenizer is trained and the pairs are encoded. */
   transformPairs?(pairs: readonly TrainingPair[]): TrainingPair[];
 
+  /**
+   * Names what `transformPairs` does, including any parameter that changes its output, such as
+   * "tagged:v1". Tokenizers are cached per dataset, vocabulary size and this id, so two
+   * transforms that give different text must have different ids. Unset with `transformPairs`
+   * set, the strategy name is used.
+   */
+  readonly transformId?: string;
+
+  /**
+   * Returns the state the strategy keeps across steps and epochs (running quantiles, selection
+   * scores) as JSON-serializable data, for checkpoints. A stateless strategy leaves it unset.
+   */
+  state?(): unknown;
+
+  /** Continues from a value that `state` returned, when a run resumes from a checkpoint. */
+  restore?(state: unknown): void;
+
   onEpochStart?(context: EpochContext): void | Promise<void>;
 
   onEpochEnd?(context: EpochEndContext): void | Promise<void>;
