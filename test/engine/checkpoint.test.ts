@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRunConfig, type RunConfigInput } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from "../../worker/engine/checkpoint";
+import { TEST_BEAM_SIZE } from "../../worker/engine/evaluate-epoch";
 import { checkpointManifestSchema } from "../../worker/engine/checkpoint-manifest";
 import { loadModelForDecoding } from "../../worker/engine/load-model-for-decoding";
 import { CancelledError, trainModel } from "../../worker/engine/train-model";
@@ -172,7 +173,9 @@ describe("checkpoints", () => {
           srcIds: [...decoding.tokenizer.encode(pair.src).slice(0, decoding.maxLength - 1), EOS_ID],
           tgtIds: [],
         }));
-        const hypotheses = translate({ model: decoding.model, tokenizer: decoding.tokenizer, sources, batchSize: 64, maxLength: decoding.maxLength });
+        const hypotheses = translate({
+          model: decoding.model, tokenizer: decoding.tokenizer, sources, batchSize: 64, maxLength: decoding.maxLength, beamSize: TEST_BEAM_SIZE,
+        });
         const rows = data.test.map((pair, index) => ({ sampleId: pair.sampleId, hypothesis: hypotheses.get(index) ?? "" }));
 
         expect(decoding.epoch).toBe(3);

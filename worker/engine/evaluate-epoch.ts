@@ -1,10 +1,13 @@
+import { DEFAULT_BEAM_SIZE } from "./beam-search";
 import type { TrainingRun } from "./prepare-run";
 import { scoreTranslations, type TranslationScores } from "./score-translations";
 import { translate } from "./translate";
 import type { TranslationRow } from "./types";
 
-/** Sentences per greedy-decoding batch. */
+/** Sentences per decoding batch; beam search decodes TEST_BEAM_SIZE rows for each. */
 const DECODE_BATCH_SIZE = 128;
+/** Hypotheses per sentence when decoding the test set. */
+export const TEST_BEAM_SIZE = DEFAULT_BEAM_SIZE;
 
 export interface Evaluation {
   scores: TranslationScores;
@@ -34,12 +37,10 @@ export function evaluateEpoch(run: TrainingRun): Evaluation {
   return { scores, translations: [...validTranslations, ...noisyTranslations] };
 }
 
-/** Translates and scores the test set. */
+/** Translates the test set by beam search (beam size 5, length penalty alpha 0.6) and scores it. */
 export function evaluateTest(run: TrainingRun): Evaluation {
-  // NOTE: the test set is decoded greedily like the validation set; beam search is not
-  // implemented yet, so test scores run lower than a beam-search evaluation would give.
   const { options } = run;
-  const test = decodeSet(run, "test");
+  const test = decodeSet(run, "test", TEST_BEAM_SIZE);
   const translations = run.test.map((pair) => ({
     sampleId: options.data.test[pair.index].sampleId,
     hypothesis: test.get(pair.index) ?? "",
@@ -51,12 +52,14 @@ export function evaluateTest(run: TrainingRun): Evaluation {
   return { scores, translations };
 }
 
-function decodeSet(run: TrainingRun, set: "valid" | "test" | "noisySample"): Map<number, string> {
+/** Decodes one set of the run; beam size 1 is greedy search. */
+function decodeSet(run: TrainingRun, set: "valid" | "test" | "noisySample", beamSize = 1): Map<number, string> {
   return translate({
     model: run.model,
     tokenizer: run.tokenizer,
     sources: run[set],
     batchSize: DECODE_BATCH_SIZE,
     maxLength: run.preset.maxLength,
+    beamSize,
   });
 }

@@ -1,56 +1,57 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { type EncodedPair, toSourceTensors } from "./batches";
+import type { EncodedPair } from "./batches";
+import { disposeDecoderCache, selectDecoderRows, startDecoderCache, stepDecoderCache } from "./decoder-cache";
+import { maxOutputLength } from "./output-length";
 import { BOS_ID, EOS_ID } from "./subword-tokenizer";
-import { type DecoderCache, paddingBias, type Transformer } from "./transformer";
+import type { Transformer } from "./transformer";
 
 /**
- * Translates one batch by greedy search: at each position take the most probable piece, until
- * every row has produced eos or `maxLength` pieces. Decoding is incremental (self-attention keys
- * and values of earlier positions are cached), so each step costs one position, not the prefix.
- * Returns the piece ids of each row without eos, in batch order.
+ * Translates one batch by greedy search: at each position take the most probable piece, until a
+ * row produces eos or reaches its `maxOutputLength`. Decoding is incremental (keys and values of
+ * earlier positions are cached), and finished rows leave the batch, so each step costs one
+ * position of the rows still decoding. Returns the piece ids of each row without eos, in batch order.
  */
 export function greedyDecode(options: { model: Transformer; batch: EncodedPair[]; maxLength: number }): number[][] {
   const { model, batch } = options;
-  const steps = Math.min(options.maxLength, model.config.maxPositions);
+  const limits = batch.map((pair) => maxOutputLength(pair.srcIds, options.maxLength, model.config.maxPositions));
   const outputs: number[][] = batch.map(() => []);
-  const finished = batch.map(() => false);
-  let tokens: Int32Array = new Int32Array(batch.length).fill(BOS_ID);
-  let cache = startCache(model, batch);
+  if (batch.length === 0) return outputs;
 
+  let active = batch.map((_, sentence) => sentence);
+  let tokens = active.map(() => BOS_ID);
+  let cache = startDecoderCache(model, batch, 1);
   try {
-    for (let position = 0; position < steps && finished.includes(false); position++) {
-      const current = tokens;
-      const next = tf.tidy(() => {
-        const step = model.decodeStep(cache, tf.tensor1d(current, "int32"), position);
-        return { best: tf.argMax(step.logits, 1), selfKeys: step.cache.selfKeys ?? [], selfValues: step.cache.selfValues ?? [] };
+    for (let position = 0; active.length > 0; position++) {
+      const step = stepDecoderCache({ model, cache, tokens, position });
+      cache = step.cache;
+      const best = argMaxRows(step.logits);
+
+      const decodingRows: number[] = [];
+      best.forEach((token, row) => {
+        const sentence = active[row];
+        if (token === EOS_ID) return;
+        outputs[sentence].push(token);
+        if (outputs[sentence].length < limits[sentence]) decodingRows.push(row);
       });
-      disposeSelfAttention(cache);
-      cache = { ...cache, selfKeys: next.selfKeys, selfValues: next.selfValues };
-      tokens = next.best.dataSync() as Int32Array;
-      next.best.dispose();
-      tokens.forEach((token, row) => {
-        if (finished[row]) return;
-        if (token === EOS_ID) finished[row] = true;
-        else outputs[row].push(token);
-      });
+      if (decodingRows.length === 0) break;
+      cache = selectDecoderRows(cache, { sentences: decodingRows, rows: decodingRows });
+      active = decodingRows.map((row) => active[row]);
+      tokens = decodingRows.map((row) => best[row]);
     }
   } finally {
-    disposeSelfAttention(cache);
-    tf.dispose([cache.srcBias, ...cache.crossKeys, ...cache.crossValues]);
+    disposeDecoderCache(cache);
   }
   return outputs;
 }
 
-function startCache(model: Transformer, batch: EncodedPair[]): DecoderCache {
-  const prepared = tf.tidy(() => {
-    const { srcIds, srcMask } = toSourceTensors(batch);
-    const srcBias = paddingBias(srcMask);
-    const { crossKeys, crossValues } = model.startDecoding(model.encode(srcIds, srcBias, null), srcBias);
-    return { srcBias, crossKeys, crossValues };
-  });
-  return { ...prepared, selfKeys: null, selfValues: null };
-}
-
-function disposeSelfAttention(cache: DecoderCache): void {
-  tf.dispose([...(cache.selfKeys ?? []), ...(cache.selfValues ?? [])]);
+/** Reads the most probable token of each row of `logits`, disposing `logits`. */
+function argMaxRows(logits: tf.Tensor2D): Int32Array {
+  try {
+    const best = tf.argMax(logits, 1);
+    const values = best.dataSync() as Int32Array;
+    best.dispose();
+    return values;
+  } finally {
+    logits.dispose();
+  }
 }

@@ -12,7 +12,7 @@ export { CancelledError } from "./cancelled-error";
 
 /**
  * Trains a Transformer on `options.data.train` with the run's noise strategy and returns test
- * scores from greedy decoding with the final parameters. After each epoch it reports traces, the
+ * scores from beam search with the final parameters. After each epoch it reports traces, the
  * training loss and greedy validation scores through `onEpoch` and waits for it, then writes a
  * checkpoint when `options.checkpoints` is set.
  *

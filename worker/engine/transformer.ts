@@ -26,15 +26,21 @@ export interface TransformerConfig extends TransformerShape {
 /** Added to attention scores of hidden positions; large enough that softmax gives them 0. */
 const MASKED_SCORE = -1e9;
 
-/** Self-attention keys and values of the positions decoded so far, per decoder layer. */
+/**
+ * Attention keys and values that step-by-step decoding reuses. A sentence owns `beamWidth`
+ * adjacent decoder rows (its beam hypotheses), so decoder rows = sentences * beamWidth.
+ */
 export interface DecoderCache {
-  /** Source padding mask as an additive bias, [batch, 1, 1, srcLength]. */
+  /** Source padding mask as an additive bias, [sentences, 1, 1, srcLength]. */
   srcBias: tf.Tensor;
+  /** Cross-attention keys per decoder layer, computed once per sentence: [sentences, heads, srcLength, headDim]. */
   crossKeys: tf.Tensor[];
   crossValues: tf.Tensor[];
-  /** Null before the first step. */
-  selfKeys: tf.Tensor[] | null;
-  selfValues: tf.Tensor[] | null;
+  /** Self-attention keys per decoder layer, [rows, heads, positions decoded, headDim]; empty before the first step. */
+  selfKeys: tf.Tensor[];
+  selfValues: tf.Tensor[];
+  /** Decoder rows per sentence, at least 1. */
+  beamWidth: number;
 }
 
 /**
@@ -88,26 +94,40 @@ export class Transformer {
     return tf.reshape(matMul(flat, this.params.embedding, false, true), [...leading, vocabSize]);
   }
 
-  /** Precomputes the cross-attention keys and values of every decoder layer for step-by-step decoding. */
-  startDecoding(memory: tf.Tensor, srcBias: tf.Tensor): DecoderCache {
+  /**
+   * Precomputes the cross-attention keys and values of every decoder layer from the encoder
+   * `memory` [sentences, srcLength, dModel], for step-by-step decoding with `beamWidth` rows per sentence.
+   */
+  startDecoding(options: { memory: tf.Tensor; srcBias: tf.Tensor; beamWidth: number }): DecoderCache {
+    const { memory, srcBias, beamWidth } = options;
+    if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new Error(`beamWidth must be a positive integer, got ${beamWidth}`);
     const { heads } = this.config;
     const layers = this.params.decoderLayers;
     return {
       srcBias,
       crossKeys: layers.map((layer) => projectHeads(memory, layer.crossAttention.key, heads)),
       crossValues: layers.map((layer) => projectHeads(memory, layer.crossAttention.value, heads)),
-      selfKeys: null,
-      selfValues: null,
+      selfKeys: [],
+      selfValues: [],
+      beamWidth,
     };
   }
 
   /**
-   * Decodes one position for int32 `tokens` [batch], the tokens at `position`, attending to the
-   * cached earlier positions. Returns the next-token logits [batch, vocabSize] and a new cache
-   * whose self-attention keys and values include this position.
+   * Decodes one position for int32 `tokens` [rows], the tokens at `position`, attending to the
+   * cached earlier positions, so a step costs one position instead of the whole prefix. Returns
+   * the next-token logits [rows, vocabSize] and a cache whose self-attention keys and values
+   * include this position. The new cache shares the cross-attention tensors and source bias of
+   * `cache`. Its self-attention tensors are new, so the caller disposes those of `cache`.
    */
   decodeStep(cache: DecoderCache, tokens: tf.Tensor1D, position: number): { logits: tf.Tensor; cache: DecoderCache } {
     const { heads } = this.config;
+    const expectedRows = cache.srcBias.shape[0] * cache.beamWidth;
+    if (tokens.shape[0] !== expectedRows) {
+      throw new Error(`decodeStep expected ${expectedRows} tokens (sentences x beamWidth), got ${tokens.shape[0]}`);
+    }
+    const decoded = cache.selfKeys[0]?.shape[2] ?? 0;
+    if (decoded !== position) throw new Error(`decodeStep expected position ${decoded} (positions cached so far), got ${position}`);
     const ids = tf.reshape(tokens, [-1, 1]) as tf.Tensor2D;
     let x = this.embed(ids, null, position);
     const selfKeys: tf.Tensor[] = [];
@@ -117,8 +137,8 @@ export class Transformer {
       const h = layerNorm(x, layer.selfAttentionNorm);
       const newKeys = projectHeads(h, layer.selfAttention.key, heads);
       const newValues = projectHeads(h, layer.selfAttention.value, heads);
-      selfKeys.push(cache.selfKeys ? tf.concat([cache.selfKeys[index], newKeys], 2) : newKeys);
-      selfValues.push(cache.selfValues ? tf.concat([cache.selfValues[index], newValues], 2) : newValues);
+      selfKeys.push(position === 0 ? newKeys : tf.concat([cache.selfKeys[index], newKeys], 2));
+      selfValues.push(position === 0 ? newValues : tf.concat([cache.selfValues[index], newValues], 2));
       const queries = projectHeads(h, layer.selfAttention.query, heads);
       const context = attendHeads({ queries, keys: selfKeys[index], values: selfValues[index], bias: null });
       x = tf.add(x, linear(context, layer.selfAttention.output));
@@ -136,13 +156,20 @@ export class Transformer {
     this.positions.dispose();
   }
 
+  /**
+   * Cross-attention of decoder rows [rows, 1, dModel] to the cached source keys. The rows of one
+   * sentence become the query positions of one attention call, [sentences, heads, beamWidth,
+   * headDim], so the source keys and values are never copied per beam row.
+   */
   private crossAttendCached(x: tf.Tensor, layer: DecoderLayerParams, cache: DecoderCache, index: number): tf.Tensor {
-    const h = layerNorm(x, layer.crossAttentionNorm);
-    const queries = projectHeads(h, layer.crossAttention.query, this.config.heads);
+    const { dModel, heads } = this.config;
+    const sentences = cache.srcBias.shape[0];
+    const h = tf.reshape(layerNorm(x, layer.crossAttentionNorm), [sentences, cache.beamWidth, dModel]);
+    const queries = projectHeads(h, layer.crossAttention.query, heads);
     const context = attendHeads({
       queries, keys: cache.crossKeys[index], values: cache.crossValues[index], bias: cache.srcBias,
     });
-    return linear(context, layer.crossAttention.output);
+    return tf.reshape(linear(context, layer.crossAttention.output), [-1, 1, dModel]);
   }
 
   /** Embeds ids [batch, length] scaled by sqrt(dModel), adds positions from `offset` on, applies dropout. */
