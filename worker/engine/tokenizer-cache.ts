@@ -114,7 +114,9 @@ function readCacheFile(
   try {
     text = readFileSync(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    // ENOTDIR: a part of the folder path is a file, so no cache file exists either.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
     return { problem: `read failed: ${(error as Error).message}` };
   }
 
