@@ -1,3 +1,4 @@
+import path from "node:path";
 import { z } from "zod";
 
 /** Environment variables read by winnow. Every other module takes its settings from `env()`. */
@@ -12,13 +13,25 @@ const envSchema = z.object({
   WINNOW_QUEUE: z.string().regex(/^[A-Za-z0-9_-]+$/).default("runs"),
   /** Training backend to force: tensorflow, wasm or cpu. Unset picks the fastest that loads. */
   WINNOW_BACKEND: z.enum(["tensorflow", "wasm", "cpu"]).optional(),
+  /**
+   * Folder for run checkpoints, one subfolder per run; default `<WINNOW_DATA_DIR>/checkpoints`.
+   * A run resumes after a worker dies only where the next worker can read this folder, so
+   * workers on several machines need it on shared storage.
+   */
+  WINNOW_CHECKPOINT_DIR: z.string().min(1).optional(),
+  /**
+   * How long a BullMQ job lock lasts without renewal, in milliseconds, from 1000 to 3600000;
+   * default 60000. The stalled-job check runs every half of it, so a run whose worker died is
+   * taken up again by another worker within about one and a half times this long.
+   */
+  WINNOW_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
   /** Runs one worker process trains at a time. */
   WINNOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });
 
-export type Env = z.infer<typeof envSchema>;
+export type Env = z.infer<typeof envSchema> & { WINNOW_CHECKPOINT_DIR: string };
 
 let cached: Env | undefined;
 
@@ -30,7 +43,10 @@ export function env(): Env {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid environment variables:\n${lines.join("\n")}`);
   }
-  cached = parsed.data;
+  cached = {
+    ...parsed.data,
+    WINNOW_CHECKPOINT_DIR: parsed.data.WINNOW_CHECKPOINT_DIR ?? path.join(parsed.data.WINNOW_DATA_DIR, "checkpoints"),
+  };
   return cached;
 }
 

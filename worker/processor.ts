@@ -3,9 +3,12 @@ import { closeDatabase, prisma } from "../lib/db";
 import { moduleLogger } from "../lib/logger";
 import { runJobSchema } from "../lib/queue";
 import { parseRunConfig } from "../lib/run-config";
+import { latestCheckpoint } from "./engine/checkpoint";
 import { trainModel } from "./engine/train-model";
 import { CancelledError } from "./engine/cancelled-error";
-import { loadRunData, writeCompletion, writeEpoch } from "./run-store";
+import type { TrainOptions } from "./engine/types";
+import { runCheckpointDir, storeCheckpoint } from "./run-checkpoints";
+import { loadRunData, recordCheckpoint, writeCompletion, writeEpoch, writeMetrics } from "./run-store";
 
 const log = moduleLogger("processor");
 
@@ -16,7 +19,8 @@ const PROGRESS_WRITE_MS = 2000;
 
 /**
  * Trains one run. BullMQ runs this file in a child process of the worker, so a long training
- * step never blocks the event loop that renews the job's lock.
+ * step never blocks the event loop that renews the job's lock. A job that BullMQ runs again
+ * after its worker died resumes from the run's newest checkpoint.
  */
 export default async function processRun(job: SandboxedJob): Promise<{ runId: number; status: string }> {
   const { runId } = runJobSchema.parse(job.data);
@@ -35,17 +39,25 @@ async function trainRun(job: SandboxedJob, runId: number): Promise<string> {
     return "skipped";
   }
   const config = parseRunConfig(run.config);
+  const runDir = runCheckpointDir({ id: runId, createdAt: run.createdAt });
   log.info({ runId, strategy: config.strategy, preset: config.preset, seed: config.seed }, "run started");
 
   try {
     const data = await loadRunData(config.datasetId);
+    const resumeFrom = await latestCheckpoint(runDir);
     const result = await trainModel({
       config,
       data,
+      checkpoints: { dir: runDir, resumeFrom: resumeFrom?.path },
       onEpoch: async (report) => {
         await writeEpoch(runId, config.epochs, report);
         log.info({ runId, epoch: report.epoch, trainLoss: report.trainLoss, validBleu: report.validBleu }, "epoch done");
       },
+      onCheckpoint: async (checkpoint) => {
+        const removed = await storeCheckpoint({ runId, runDir, checkpoint, finalEpoch: config.epochs });
+        log.info({ runId, epoch: checkpoint.epoch, path: checkpoint.path, removedEpochs: removed.map((entry) => entry.epoch) }, "checkpoint written");
+      },
+      onResume: resumeRecorder(runId),
       onProgress: progressReporter(job, runId),
       shouldStop: cancelChecker(runId),
       onBackend: async ({ backend, device, skipped }) => {
@@ -61,11 +73,14 @@ async function trainRun(job: SandboxedJob, runId: number): Promise<string> {
   }
 }
 
-/** Marks a queued run running; returns undefined when it was cancelled before it started. */
+/**
+ * Marks a queued run running; returns undefined when it was cancelled before it started. A run
+ * that is already running (its job runs again after a worker died) keeps its first start time.
+ */
 async function claimRun(runId: number) {
   const claimed = await prisma().run.updateMany({
     where: { id: runId, status: { in: ["queued", "running"] }, cancelRequested: false },
-    data: { status: "running", startedAt: new Date(), error: null },
+    data: { status: "running", error: null },
   });
   if (claimed.count === 0) {
     await prisma().run.updateMany({
@@ -74,7 +89,21 @@ async function claimRun(runId: number) {
     });
     return undefined;
   }
-  return prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { config: true } });
+  await prisma().run.updateMany({ where: { id: runId, startedAt: null }, data: { startedAt: new Date() } });
+  return prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { config: true, createdAt: true } });
+}
+
+/**
+ * Returns the callback for a resumed run: it records the checkpoint's row (the worker may have
+ * died between writing the folder and its row) and a `resumed_from_epoch` metric, whose value is
+ * the epoch training continues after.
+ */
+function resumeRecorder(runId: number): NonNullable<TrainOptions["onResume"]> {
+  return async ({ epoch, step, path }) => {
+    await recordCheckpoint(runId, epoch, path);
+    await writeMetrics(runId, epoch, step, { resumed_from_epoch: epoch });
+    log.info({ runId, epoch, step, path }, "run resumed from checkpoint");
+  };
 }
 
 async function recordFailure(runId: number, error: unknown): Promise<string> {

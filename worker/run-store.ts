@@ -4,8 +4,9 @@ import type { EpochReport, SampleTraceRow, TrainResult, TranslationRow } from ".
 /** Rows per INSERT for traces and translations. */
 const INSERT_CHUNK_ROWS = 10000;
 
-/** The training data of a dataset, as the engine takes it. */
+/** Loads the training data of a dataset as the engine takes it, with the dataset's content hash. */
 export async function loadRunData(datasetId: number) {
+  const dataset = await prisma().dataset.findUniqueOrThrow({ where: { id: datasetId }, select: { hash: true } });
   const samples = await prisma().sample.findMany({
     where: { datasetId },
     select: { id: true, split: true, src: true, tgt: true, noisy: true },
@@ -16,7 +17,22 @@ export async function loadRunData(datasetId: number) {
     train: pick("train").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt, noisy: s.noisy })),
     valid: pick("valid").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt })),
     test: pick("test").map((s) => ({ sampleId: s.id, src: s.src, tgt: s.tgt })),
+    datasetHash: dataset.hash,
   };
+}
+
+/** Upserts the Checkpoint row of a run's epoch, so a checkpoint written again updates its row. */
+export async function recordCheckpoint(runId: number, epoch: number, checkpointPath: string): Promise<void> {
+  await prisma().checkpoint.upsert({
+    where: { runId_epoch: { runId, epoch } },
+    create: { runId, epoch, path: checkpointPath },
+    update: { path: checkpointPath, createdAt: new Date() },
+  });
+}
+
+/** Deletes the Checkpoint rows of a run whose epoch is not in `keptEpochs`. */
+export async function deleteCheckpointRows(runId: number, keptEpochs: readonly number[]): Promise<void> {
+  await prisma().checkpoint.deleteMany({ where: { runId, epoch: { notIn: [...keptEpochs] } } });
 }
 
 /** Upserts named metrics for one epoch, so a rerun epoch rewrites its values. */

@@ -7,10 +7,12 @@ import { redisConnection } from "../lib/queue";
 const log = moduleLogger("worker");
 
 /**
- * How long a job's lock lasts without renewal. The parent process renews it every half of this
- * while the child process trains, so only a dead or frozen worker lets it expire.
+ * Times a run's job may be taken back from a dead worker before BullMQ fails it as stalled.
+ * BullMQ's default of 1 would fail a run on its second worker crash or preemption. A run resumes
+ * from its newest checkpoint, so each stall costs at most one epoch, and a few are worth allowing.
+ * A run that kills its worker every time (out of memory, say) still fails after this many.
  */
-const LOCK_DURATION_MS = 60_000;
+const MAX_STALLED_COUNT = 3;
 
 /** Starts a BullMQ worker that trains runs from WINNOW_QUEUE, each in its own child process. */
 export function startWorker(): Worker {
@@ -18,7 +20,12 @@ export function startWorker(): Worker {
   const worker = new Worker(env().WINNOW_QUEUE, processorFile, {
     connection: redisConnection(),
     concurrency: env().WINNOW_WORKER_CONCURRENCY,
-    lockDuration: LOCK_DURATION_MS,
+    // The parent process renews the lock every half of WINNOW_LOCK_DURATION_MS while the child
+    // trains, so only a dead or frozen worker lets it expire. A stalled-job check every half
+    // lock duration then puts the job back in the queue, and a worker resumes it.
+    lockDuration: env().WINNOW_LOCK_DURATION_MS,
+    stalledInterval: Math.round(env().WINNOW_LOCK_DURATION_MS / 2),
+    maxStalledCount: MAX_STALLED_COUNT,
     useWorkerThreads: false,
     // The child loads processor.ts, so it needs tsx whatever started this process.
     workerForkOptions: { execArgv: ["--import", "tsx"] },

@@ -68,6 +68,7 @@ async function startRun(options: TrainOptions): Promise<{ run: TrainingRun; resu
   const run = prepareRun(options, { tokenizer });
   try {
     const { epoch, bestValidBleu } = restoreCheckpoint(run, checkpoint);
+    await options.onResume?.({ epoch, step: run.step, path: resumeFrom });
     return { run, resumedEpoch: epoch, resumedBestValidBleu: bestValidBleu };
   } catch (error) {
     disposeRun(run);

@@ -93,6 +93,8 @@ export interface TrainOptions {
   checkpoints?: { dir: string; resumeFrom?: string };
   /** Called after each checkpoint is written, before the next epoch starts; training waits for it. */
   onCheckpoint?(checkpoint: CheckpointWritten): Promise<void>;
+  /** Called once `checkpoints.resumeFrom` is restored, before the first epoch trains; training waits for it. */
+  onResume?(checkpoint: { epoch: number; step: number; path: string }): Promise<void>;
   /** Called once per epoch; training waits for it, so the caller can write to Postgres. */
   onEpoch(report: EpochReport): Promise<void>;
   /** Called every few steps with the fraction of all steps done (0 to 1). */
