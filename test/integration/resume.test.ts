@@ -12,11 +12,12 @@ import { createTestStack, type TestStack } from "../helpers/test-stack";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const MULTI30K_DIR = path.resolve(ROOT, "../shared/data/multi30k");
-const RUN_DATA = { clean: 100, noisy: 100, valid: 20, test: 20 };
+/** 300 training pairs: epoch 3 lasts long enough (10 steps, then decoding) to kill the worker inside it. */
+const RUN_DATA = { clean: 150, noisy: 150, valid: 20, test: 20 };
 const RUN_CONFIG = { strategy: "fixed-weight", strategyParams: { lambda: 0.5 }, preset: "micro", epochs: 4, seed: 5 } as const;
 /** A short lock, so the killed worker's job returns to the queue within a few seconds. */
 const LOCK_DURATION_MS = 4000;
-const POLL_MS = 20;
+const POLL_MS = 10;
 
 /** A worker started as the leader of its own process group, so the whole group can be killed. */
 interface WorkerGroup {
@@ -84,6 +85,11 @@ async function metricValues(runId: number, name: string): Promise<Record<number,
 async function traceLosses(runId: number): Promise<string[]> {
   const rows = await prisma().sampleTrace.findMany({ where: { runId }, orderBy: [{ epoch: "asc" }, { sampleId: "asc" }] });
   return rows.map((row) => `${row.epoch}:${row.sampleId}:${row.loss}:${row.weight}`);
+}
+
+async function translations(runId: number): Promise<string[]> {
+  const rows = await prisma().translation.findMany({ where: { runId }, orderBy: [{ epoch: "asc" }, { sampleId: "asc" }] });
+  return rows.map((row) => `${row.epoch}:${row.sampleId}:${row.hypothesis}`);
 }
 
 async function checkpointRows(runId: number) {
@@ -175,8 +181,16 @@ describe("resume after a killed worker", () => {
   it("matches run A's per-sample traces", async () => {
     const tracesA = await traceLosses(runA);
 
-    expect(tracesA).toHaveLength(200 * 4);
+    expect(tracesA).toHaveLength(300 * 4);
     expect(await traceLosses(runB)).toEqual(tracesA);
+  });
+
+  it("matches run A's translations", async () => {
+    const translationsA = await translations(runA);
+
+    // Per epoch: 20 validation pairs and 50 noisy pairs; after the last epoch also 20 test pairs.
+    expect(translationsA).toHaveLength(70 * 4 + 20);
+    expect(await translations(runB)).toEqual(translationsA);
   });
 
   it("keeps the last two checkpoints of each run", async () => {
