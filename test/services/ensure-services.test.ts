@@ -8,11 +8,19 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { resetEnv } from "../../lib/env";
 import { applyMigrations } from "../../lib/migrations";
-import { ensureServices, type EnsureServicesOptions, type Services } from "../../scripts/lib/services";
+import {
+  embeddedPostgresBinDir,
+  ensureServices,
+  type EnsureServicesOptions,
+  postgresUserReachesBinaries,
+  type Services,
+} from "../../scripts/lib/services";
 
 const REAL_POSTGRES_URL = process.env.WINNOW_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const REAL_REDIS_URL = process.env.WINNOW_TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const runningAsRoot = process.getuid?.() === 0;
+/** False where the clone sits under a folder the user postgres may not enter. */
+const binariesReachable = !runningAsRoot || postgresUserReachesBinaries();
 const savedEnv = { DATABASE_URL: process.env.DATABASE_URL, REDIS_URL: process.env.REDIS_URL, PATH: process.env.PATH };
 const logLines: string[] = [];
 const log = (line: string) => void logLines.push(line);
@@ -102,7 +110,7 @@ afterAll(() => {
 });
 
 describe("ensureServices", () => {
-  describe("when nothing responds at the default URLs", () => {
+  describe.runIf(binariesReachable)("when nothing responds at the default URLs", () => {
     let options: Required<EnsureServicesOptions>;
     let services: Services | undefined;
 
@@ -175,7 +183,7 @@ describe("ensureServices", () => {
     });
   });
 
-  describe("when the embedded Postgres data dir exists already", () => {
+  describe.runIf(binariesReachable)("when the embedded Postgres data dir exists already", () => {
     it("restarts it, keeping the tables", async () => {
       setEnv({});
       const options = await closedDefaults(dataDir);
@@ -197,7 +205,7 @@ describe("ensureServices", () => {
     }, 60_000);
   });
 
-  describe("when Redis fails after embedded Postgres started", () => {
+  describe.runIf(binariesReachable)("when Redis fails after embedded Postgres started", () => {
     it("stops the embedded Postgres before it rethrows", async () => {
       const options = await closedDefaults(dataDir);
       setEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
@@ -262,7 +270,7 @@ describe("ensureServices", () => {
     });
   });
 
-  describe.runIf(runningAsRoot)("when the postgres user cannot enter the data dir", () => {
+  describe.runIf(runningAsRoot && binariesReachable)("when the postgres user cannot enter the data dir", () => {
     it("fails naming the folder before initdb", async () => {
       setEnv({});
       const closed = path.join(tempDir, "closed");
@@ -273,6 +281,20 @@ describe("ensureServices", () => {
 
       await expect(failure).rejects.toThrow(`that user cannot enter ${path.join(closed, "data")}`);
       await expect(failure).rejects.toThrow("WINNOW_DATA_DIR");
+    });
+  });
+
+  // A clone under a folder that only root may enter (such as one made by mktemp -d) leaves the
+  // binaries out of reach of the user postgres; then the start must fail with the fix, not crash.
+  describe.runIf(runningAsRoot && !binariesReachable)("when the postgres user cannot run the binaries", () => {
+    it("fails naming the binaries folder", async () => {
+      setEnv({});
+      const options = await closedDefaults(dataDir);
+
+      const failure = ensureServices(log, options);
+
+      await expect(failure).rejects.toThrow(`that user cannot run ${embeddedPostgresBinDir()}`);
+      await expect(failure).rejects.toThrow("DATABASE_URL");
     });
   });
 });
