@@ -2,20 +2,26 @@ import { z } from "zod";
 import { MODEL_PRESETS, type ModelPresetName, PRESET_NAMES } from "./presets";
 import { parseStrategyParams, strategyNameSchema } from "./strategies";
 
+/** Largest id Postgres' integer columns hold (ids are SERIAL, a 32-bit signed integer). */
+export const MAX_ROW_ID = 2 ** 31 - 1;
+
+/** Most epochs a run may ask for. */
+export const MAX_EPOCHS = 500;
+
 /**
  * Schema of a run request. The same schema checks the app's request body,
  * the stored Run.config and the worker's job payload.
  */
 export const runConfigSchema = z
   .object({
-    datasetId: z.number().int().positive(),
+    datasetId: z.number().int().positive().max(MAX_ROW_ID),
     strategy: strategyNameSchema,
     strategyParams: z.record(z.string(), z.unknown()).default({}),
     preset: z.enum(PRESET_NAMES as [ModelPresetName, ...ModelPresetName[]]).default("tiny"),
     /** Training epochs; unset takes the model preset's. */
-    epochs: z.number().int().min(1).max(500).optional(),
+    epochs: z.number().int().min(1).max(MAX_EPOCHS).optional(),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
-    sweepId: z.number().int().positive().optional(),
+    sweepId: z.number().int().positive().max(MAX_ROW_ID).optional(),
   })
   .strict()
   .transform((config, ctx) => {

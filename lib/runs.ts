@@ -12,6 +12,10 @@ export async function createRun(input: RunConfigInput | unknown, queueName?: str
   const config = parsed.data;
   const dataset = await prisma().dataset.findUnique({ where: { id: config.datasetId }, select: { id: true } });
   if (!dataset) throw new WinnowError("not_found", `datasetId: dataset ${config.datasetId} not found`);
+  if (config.sweepId !== undefined) {
+    const sweep = await prisma().sweep.findUnique({ where: { id: config.sweepId }, select: { id: true } });
+    if (!sweep) throw new WinnowError("not_found", `sweepId: sweep ${config.sweepId} not found`);
+  }
 
   const run = await prisma().run.create({
     data: {

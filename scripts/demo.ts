@@ -7,7 +7,9 @@ import { closeQueues } from "../lib/queue";
 import { createRun } from "../lib/runs";
 import type { StrategyName } from "../lib/strategies";
 import { prepare } from "./lib/prepare";
-import { NEXT_BIN, PROJECT_ROOT, runToEnd, startDashboard, startWorkerProcess, type ManagedProcess } from "./lib/processes";
+import {
+  assertPortFree, NEXT_BIN, PROJECT_ROOT, runToEnd, startDashboard, startWorkerProcess, waitForHttp, type ManagedProcess,
+} from "./lib/processes";
 import { formatRunTable, loadRunReports, waitForRuns } from "./lib/run-report";
 
 const USAGE = `usage: npm run demo -- [--port 3000] [--exit-when-done]
@@ -18,6 +20,7 @@ serves the dashboard, starts a worker and trains uniform, clean-only and fixed-w
 
 const DEMO_STRATEGIES: StrategyName[] = ["uniform", "clean-only", "fixed-weight"];
 const DEMO_PRESET = "tiny";
+const DASHBOARD_START_TIMEOUT_MS = 60_000;
 const log = (line: string) => console.error(`[demo] ${line}`);
 
 async function newestSourceTime(dir: string): Promise<number> {
@@ -64,7 +67,10 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { port: { type: "string", default: "3000" }, "exit-when-done": { type: "boolean", default: false }, help: { type: "boolean", default: false } } });
   if (values.help) return console.log(USAGE);
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--port must be an integer from 1 to 65535, got ${values.port}`);
+  if (!/^[0-9]+$/.test(values.port) || port < 1 || port > 65535) {
+    throw new Error(`--port must be an integer from 1 to 65535, got ${values.port}`);
+  }
+  await assertPortFree(port);
 
   const { services, datasetId } = await prepare(DEMO_PRESET, log);
   const children: ManagedProcess[] = [];
@@ -78,11 +84,14 @@ async function main(): Promise<void> {
   process.once("SIGTERM", () => void shutdown().finally(() => process.exit(0)));
   try {
     await buildDashboardIfStale();
-    children.push(startDashboard(port, { quiet: true }));
+    const dashboard = startDashboard(port, { quiet: true });
+    children.push(dashboard);
+    await waitForHttp(`http://127.0.0.1:${port}/`, dashboard, DASHBOARD_START_TIMEOUT_MS);
     log(`dashboard: http://127.0.0.1:${port}`);
-    children.push(startWorkerProcess());
+    const worker = startWorkerProcess();
+    children.push(worker);
     const runIds = await queueDemoRuns(datasetId);
-    await waitForRuns(runIds, log, 5000);
+    await waitForRuns(runIds, log, { pollMs: 5000, worker });
     console.log(formatRunTable(await loadRunReports(runIds)));
     if (values["exit-when-done"]) return await shutdown();
     log(`runs finished; the dashboard stays up at http://127.0.0.1:${port} until Ctrl-C`);

@@ -1,8 +1,11 @@
-import { writeFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, writeFile } from "node:fs/promises";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { closeDatabase } from "../lib/db";
 import { closeQueues } from "../lib/queue";
 import { DATA_PRESETS, type DataPresetName, MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
+import { MAX_EPOCHS } from "../lib/run-config";
 import { createRun } from "../lib/runs";
 import { STRATEGY_NAMES, strategyNameSchema } from "../lib/strategies";
 import { DATA_FOR_MODEL_PRESET, prepare } from "./lib/prepare";
@@ -21,6 +24,15 @@ prints a table of validation BLEU per epoch, final test BLEU, chrF and wall time
 Exits with 0 only when every run completed.`;
 
 const log = (line: string) => console.error(line);
+
+/** Fails early when the JSON output cannot be written, rather than after hours of training. */
+async function checkWritable(file: string): Promise<void> {
+  try {
+    await access(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch {
+    throw new Error(`--json: cannot write ${file}: its folder ${path.dirname(path.resolve(file))} is missing or not writable`);
+  }
+}
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -54,12 +66,15 @@ function parseOptions() {
   const seeds = Number(values.seeds);
   if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${values.seeds}`);
   const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
-  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1)) throw new Error(`--epochs must be a positive integer, got ${values.epochs}`);
+  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS)) {
+    throw new Error(`--epochs must be an integer from 1 to ${MAX_EPOCHS}, got ${values.epochs}`);
+  }
   return { preset, data, strategies, seeds, epochs, json: values.json };
 }
 
 async function main(): Promise<number> {
   const options = parseOptions();
+  if (options.json) await checkWritable(options.json);
   const started = Date.now();
   const { services, datasetId } = await prepare(options.data, log);
   const worker = startWorkerProcess();
@@ -72,7 +87,7 @@ async function main(): Promise<number> {
         runIds.push(run.id);
       }
     }
-    await waitForRuns(runIds, log);
+    await waitForRuns(runIds, log, { worker });
     const reports = await loadRunReports(runIds);
     console.log(formatRunTable(reports));
     const wallSeconds = (Date.now() - started) / 1000;

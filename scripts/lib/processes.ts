@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -6,6 +7,8 @@ const BIN = path.join(ROOT, "node_modules/.bin");
 
 export interface ManagedProcess {
   child: ChildProcess;
+  /** Set once the process has exited: its exit code, or the signal that ended it. */
+  exitedWith(): string | undefined;
   stop(): Promise<void>;
 }
 
@@ -24,9 +27,16 @@ export function startProcess(name: string, command: string, args: string[], opti
   };
   forward(child.stdout, process.stderr);
   forward(child.stderr, process.stderr);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  let exitStatus: string | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", (code, signal) => {
+      exitStatus = signal ? `signal ${signal}` : `exit code ${code}`;
+      resolve();
+    }),
+  );
   return {
     child,
+    exitedWith: () => exitStatus,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill("SIGTERM");
@@ -56,3 +66,30 @@ export async function runToEnd(name: string, command: string, args: string[]): P
 
 export const NEXT_BIN = path.join(BIN, "next");
 export const PROJECT_ROOT = ROOT;
+
+/** Fails when something already listens on 127.0.0.1:port, naming the port and the flag. */
+export async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) =>
+      reject(new Error(error.code === "EADDRINUSE" ? `port ${port} is in use; choose another with --port` : `port ${port}: ${error.message}`)),
+    );
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+/** Waits until `url` answers HTTP, failing when `process` exits first or after `timeoutMs`. */
+export async function waitForHttp(url: string, managed: ManagedProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const exit = managed.exitedWith();
+    if (exit) throw new Error(`the server for ${url} stopped (${exit}) before it answered`);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(5000) });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}

@@ -65,10 +65,20 @@ export function formatRunTable(reports: RunReport[]): string {
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
-/** Polls Postgres until every run has finished, printing progress when it changes. */
-export async function waitForRuns(runIds: number[], log: (line: string) => void, pollMs = 2000): Promise<void> {
+/**
+ * Polls Postgres until every run has finished, printing progress when it changes. `worker` is the
+ * process that trains them: when it exits first, waiting stops with an error instead of hanging.
+ */
+export async function waitForRuns(
+  runIds: number[],
+  log: (line: string) => void,
+  options: { pollMs?: number; worker?: { exitedWith(): string | undefined } } = {},
+): Promise<void> {
+  const pollMs = options.pollMs ?? 2000;
   let last = "";
   for (;;) {
+    const workerExit = options.worker?.exitedWith();
+    if (workerExit) throw new Error(`the worker stopped (${workerExit}) before runs ${runIds.join(", ")} finished`);
     const runs = await prisma().run.findMany({ where: { id: { in: runIds } }, select: { id: true, status: true, progress: true }, orderBy: { id: "asc" } });
     const summary = runs.map((run) => `run ${run.id} ${run.status} ${Math.round(run.progress * 100)}%`).join(", ");
     if (summary !== last) log(summary);

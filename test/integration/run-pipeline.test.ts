@@ -119,3 +119,21 @@ describe("run pipeline", () => {
     });
   });
 });
+
+describe("createRun", () => {
+  describe("when an id is out of the integer range", () => {
+    it("rejects it naming the field", async () => {
+      await expect(createRun({ datasetId: 2 ** 31, strategy: "uniform" })).rejects.toThrow(/datasetId/);
+      await expect(createRun({ datasetId, strategy: "uniform", sweepId: 2 ** 31 })).rejects.toThrow(/sweepId/);
+    });
+  });
+
+  describe("when the sweep does not exist", () => {
+    it("rejects it as not found", async () => {
+      const error = await createRun({ datasetId, strategy: "uniform", sweepId: 123456 }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(WinnowError);
+      expect((error as WinnowError).code).toBe("not_found");
+      expect((error as Error).message).toContain("sweepId: sweep 123456 not found");
+    });
+  });
+});
