@@ -47,7 +47,9 @@ export async function readMulti30kLines(dir: string, file: string): Promise<stri
       `Multi30k file not found: ${filePath}. Set MULTI30K_DIR (or the import's --dir) to the folder with the raw .gz files, or import with --download.`,
     );
   }
-  const bytes = await readFile(filePath);
+  const bytes = await readFile(filePath).catch((error: Error) => {
+    throw new Error(`failed to read ${filePath}: ${error.message}`, { cause: error });
+  });
   const expected = MULTI30K_FILES[file];
   const actual = sha256(bytes);
   if (expected && actual !== expected) {

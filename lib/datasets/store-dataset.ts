@@ -12,6 +12,18 @@ export interface StoredDataset {
   counts: { clean: number; noisy: number; valid: number; test: number };
 }
 
+/** Longest dataset name accepted: long enough for descriptive names, short enough for tables. */
+export const MAX_DATASET_NAME_LENGTH = 200;
+
+function checkName(name: string): void {
+  if (name.trim().length === 0 || name.length > MAX_DATASET_NAME_LENGTH || /[\u0000-\u001f\u007f]/.test(name)) {
+    throw new WinnowError(
+      "invalid_input",
+      `name must be 1 to ${MAX_DATASET_NAME_LENGTH} characters without control characters, got ${JSON.stringify(name.slice(0, 40))}${name.length > 40 ? ` (${name.length} characters)` : ""}`,
+    );
+  }
+}
+
 /** SHA-256 over every pair and flag, so the same pairs give the same hash on every machine. */
 export function hashPairs(pairs: DatasetPairs): string {
   const hash = createHash("sha256");
@@ -69,6 +81,7 @@ function countPairs(pairs: DatasetPairs) {
  * the name exists with other pairs.
  */
 export async function storeDataset(name: string, source: string, pairs: DatasetPairs): Promise<StoredDataset> {
+  checkName(name);
   checkPairs(name, pairs);
   const hash = hashPairs(pairs);
   const counts = countPairs(pairs);

@@ -244,3 +244,19 @@ describe("hashPairs", () => {
     expect(hashPairs(comparable)).not.toBe(hashPairs(unknown));
   });
 });
+
+describe("storeDataset names", () => {
+  const pairs: DatasetPairs = { srcLang: "de", tgtLang: "en", train: [{ src: "a", tgt: "b", noisy: false }], valid: [], test: [] };
+
+  it.each([
+    ["empty", ""],
+    ["blank", "   "],
+    ["too long", "x".repeat(201)],
+    ["with a newline", "a\nb"],
+  ])("rejects a name that is %s", async (_case, name) => {
+    const error = await storeDataset(name, "test", pairs).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(WinnowError);
+    expect((error as WinnowError).code).toBe("invalid_input");
+    expect((error as Error).message).toMatch(/^name must be 1 to 200 characters/);
+  });
+});
