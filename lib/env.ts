@@ -25,6 +25,11 @@ const envSchema = z.object({
    * taken up again by another worker within about one and a half times this long.
    */
   WINNOW_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(3_600_000).default(60_000),
+  /**
+   * Whether training on the wasm backend uses the OpenBLAS kernels of native/ when they are
+   * built: 1 (default) or 0. Set 0 to train on plain WebAssembly, for example to compare speed.
+   */
+  WINNOW_NATIVE_KERNELS: z.enum(["0", "1"]).default("1").transform((value) => value === "1"),
   /** Runs one worker process trains at a time. */
   WINNOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),

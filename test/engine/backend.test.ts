@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterEach, describe, expect, it } from "vitest";
 import { resetEnv } from "../../lib/env";
-import { selectBackend } from "../../worker/engine/backend";
+import { NATIVE_KERNELS_CANDIDATE, selectBackend } from "../../worker/engine/backend";
+import { loadNativeAddon } from "../../worker/engine/kernels/native-addon";
+import { nativeKernelsActive } from "../../worker/engine/kernels/native-kernels";
 
 const require = createRequire(import.meta.url);
 
@@ -16,6 +18,12 @@ function isInstalled(packageName: string): boolean {
 }
 
 const NATIVE_INSTALLED = isInstalled("@tensorflow/tfjs-node") || isInstalled("@tensorflow/tfjs-node-gpu");
+const ADDON = loadNativeAddon();
+
+/** Skipped backend candidates, leaving out the native kernels, whose entry depends on the build. */
+function skippedBackends(skipped: { candidate: string }[]): string[] {
+  return skipped.map((entry) => entry.candidate).filter((candidate) => candidate !== NATIVE_KERNELS_CANDIDATE);
+}
 
 async function selectWith(requested: string | undefined) {
   if (requested === undefined) delete process.env.WINNOW_BACKEND;
@@ -26,6 +34,7 @@ async function selectWith(requested: string | undefined) {
 
 afterEach(() => {
   delete process.env.WINNOW_BACKEND;
+  delete process.env.WINNOW_NATIVE_KERNELS;
   resetEnv();
 });
 
@@ -37,7 +46,7 @@ describe("selectBackend", () => {
       expect(tf.getBackend()).toBe(info.backend);
       expect(info.backend).toBe(NATIVE_INSTALLED ? "tensorflow" : "wasm");
       if (!NATIVE_INSTALLED) {
-        expect(info.skipped.map((entry) => entry.candidate)).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
+        expect(skippedBackends(info.skipped)).toEqual(["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]);
       }
     });
   });
@@ -49,7 +58,42 @@ describe("selectBackend", () => {
       expect(info.backend).toBe("wasm");
       expect(tf.getBackend()).toBe("wasm");
       expect(info.device).toMatch(/^WebAssembly SIMD, 1 thread, /);
+      expect(skippedBackends(info.skipped)).toEqual([]);
+    });
+
+    it.skipIf(ADDON.addon === null)("uses the native kernels when they are built", async () => {
+      const info = await selectWith("wasm");
+
+      expect(info.device).toMatch(/^WebAssembly SIMD, 1 thread, OpenBLAS kernels \(\d+ threads?\), /);
       expect(info.skipped).toEqual([]);
+      expect(nativeKernelsActive()).toBe(true);
+    });
+
+    it.skipIf(ADDON.addon !== null)("says why the native kernels are not used when they are not built", async () => {
+      const info = await selectWith("wasm");
+
+      expect(info.device).not.toContain("OpenBLAS");
+      expect(info.skipped).toEqual([{ candidate: NATIVE_KERNELS_CANDIDATE, reason: ADDON.error }]);
+      expect(nativeKernelsActive()).toBe(false);
+    });
+  });
+
+  describe("when WINNOW_NATIVE_KERNELS is 0", () => {
+    it("trains on plain WebAssembly and says why", async () => {
+      process.env.WINNOW_NATIVE_KERNELS = "0";
+      const info = await selectWith("wasm");
+
+      expect(info.device).not.toContain("OpenBLAS");
+      expect(info.skipped).toEqual([{ candidate: NATIVE_KERNELS_CANDIDATE, reason: "turned off by WINNOW_NATIVE_KERNELS=0" }]);
+      expect(nativeKernelsActive()).toBe(false);
+    });
+  });
+
+  describe("when WINNOW_NATIVE_KERNELS is invalid", () => {
+    it("names the variable", async () => {
+      process.env.WINNOW_NATIVE_KERNELS = "yes";
+
+      await expect(selectWith("wasm")).rejects.toThrow("WINNOW_NATIVE_KERNELS");
     });
   });
 

@@ -1,10 +1,16 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { selectBackend } from "../../worker/engine/backend";
+import { loadNativeAddon } from "../../worker/engine/kernels/native-addon";
+import { disableNativeKernels, enableNativeKernels, nativeKernelsActive } from "../../worker/engine/kernels/native-kernels";
+import { type AttentionParams, multiHeadAttention } from "../../worker/engine/layers/attention";
 import { embedTokens } from "../../worker/engine/layers/embedding";
+import { layerNorm, type LayerNormParams } from "../../worker/engine/layers/layer-norm";
+import { linear, type LinearParams } from "../../worker/engine/layers/linear";
 import { matMul } from "../../worker/engine/layers/mat-mul";
 import { Random } from "../../worker/engine/random";
 import { registerGradients } from "../../worker/engine/register-gradients";
+import { sequenceLosses } from "../../worker/engine/sequence-loss";
 
 /** Step of the central differences; float32 rounding limits how small it can be. */
 const STEP = 1e-2;
@@ -16,6 +22,7 @@ beforeAll(async () => {
 });
 
 const random = new Random(5, "gradient-test");
+const ADDON = loadNativeAddon();
 
 function randomTensor(shape: number[], offset = 0, scale = 1): tf.Tensor {
   const size = shape.reduce((product, dim) => product * dim, 1);
@@ -78,14 +85,68 @@ const CASES: [string, (...inputs: tf.Tensor[]) => tf.Tensor, () => tf.Tensor[]][
   ["batched matMul with transposeB", (a, b) => matMul(a, b, false, true), () => [randomTensor([2, 2, 3, 4]), randomTensor([2, 2, 5, 4])]],
   ["batched matMul with transposeA", (a, b) => matMul(a, b, true, false), () => [randomTensor([2, 2, 4, 3]), randomTensor([2, 2, 4, 5])]],
   ["batched matMul with both transposes", (a, b) => matMul(a, b, true, true), () => [randomTensor([2, 2, 4, 3]), randomTensor([2, 2, 5, 4])]],
+  [
+    "layerNorm",
+    (x, gamma, beta) => layerNorm(x, { gamma, beta } as unknown as LayerNormParams),
+    () => [randomTensor([2, 3, 4]), randomTensor([4], 1, 0.3), randomTensor([4])],
+  ],
+  [
+    "linear",
+    (x, weight, bias) => linear(x, { weight, bias } as unknown as LinearParams),
+    () => [randomTensor([2, 3, 4]), randomTensor([4, 5]), randomTensor([5])],
+  ],
+  ["sequenceLosses with padding", sequenceLossesOf, () => [randomTensor([2, 3, 5])]],
+  ["multiHeadAttention with a padding bias", attentionOf, () => [randomTensor([2, 3, 4]), randomTensor([2, 2, 4]), ...projections()]],
 ];
 
-describe("registerGradients", () => {
-  it.each(CASES)("matches central differences for %s", (_name, op, makeInputs) => {
+/**
+ * Label-smoothed plus 3 times plain pair losses of `logits` [2, 3, 5] against fixed targets, one
+ * padded, so that the gradients of both outputs are checked.
+ */
+function sequenceLossesOf(logits: tf.Tensor): tf.Tensor {
+  const targets = tf.tensor2d([[1, 4, 0], [3, 3, 2]], [2, 3], "int32");
+  const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+  const { smoothed, nll } = sequenceLosses({ logits, targets, mask, labelSmoothing: 0.1 });
+  return tf.add(smoothed, tf.mul(nll, 3));
+}
+
+/** Two-head cross-attention of `input` [2, 3, 4] to `memory` [2, 2, 4], the second key of pair 0 hidden. */
+function attentionOf(input: tf.Tensor, memory: tf.Tensor, ...weights: tf.Tensor[]): tf.Tensor {
+  const [query, key, value, output] = [0, 2, 4, 6].map((i) => ({ weight: weights[i], bias: weights[i + 1] }) as unknown as LinearParams);
+  const params: AttentionParams = { query, key, value, output };
+  const bias = tf.tensor4d([0, -1e9, 0, 0], [2, 1, 1, 2]);
+  return multiHeadAttention({ params, heads: 2, input, memory, bias });
+}
+
+/** Weights and biases of the four attention projections, dModel 4. */
+function projections(): tf.Tensor[] {
+  return [0, 1, 2, 3].flatMap(() => [randomTensor([4, 4], 0, 0.5), randomTensor([4], 0, 0.1)]);
+}
+
+const MODES = [
+  { mode: "the built-in wasm kernels", native: false },
+  { mode: ADDON.addon === null ? `the native kernels (skipped: ${ADDON.error})` : "the native kernels", native: true },
+];
+
+describe.each(MODES)("registerGradients with $mode", ({ native }) => {
+  beforeAll(() => {
+    if (native && ADDON.addon !== null) enableNativeKernels(ADDON.addon);
+    else disableNativeKernels();
+  });
+
+  afterAll(() => {
+    if (ADDON.addon !== null) enableNativeKernels(ADDON.addon);
+  });
+
+  it.skipIf(native && ADDON.addon === null).each(CASES)("matches central differences for %s", (_name, op, makeInputs) => {
+    expect(nativeKernelsActive()).toBe(native);
     const error = tf.tidy(() => maxGradientError(op, makeInputs()));
 
     expect(error).toBeLessThan(TOLERANCE);
   });
+});
+
+describe("registerGradients", () => {
 
   it("keeps a gradient that is already registered", () => {
     const before = tf.getGradient(tf.Add);

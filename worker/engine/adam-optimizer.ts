@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedAdamStep } from "./kernels/adam-step-kernel";
+import { nativeKernelsActive } from "./kernels/native-kernels";
 
 export interface AdamOptions {
   /** Exponential decay of the first-moment estimate. Default 0.9. */
@@ -62,6 +64,15 @@ export class AdamOptimizer {
     const correction1 = 1 - Math.pow(this.beta1, this.updates);
     const correction2 = 1 - Math.pow(this.beta2, this.updates);
     const stepSize = (learningRate * Math.sqrt(correction2)) / correction1;
+
+    if (nativeKernelsActive()) {
+      // The same update as below, for all variables in one native kernel.
+      const { variables, firstMoments, secondMoments, beta1, beta2, epsilon, clipNorm } = this;
+      const present = variables.map((variable) => gradients[variable.name] ?? null);
+      return tf.tidy(() =>
+        fusedAdamStep({ variables, gradients: present, firstMoments, secondMoments, beta1, beta2, epsilon, stepSize, clipNorm }),
+      );
+    }
 
     return tf.tidy(() => {
       const present = this.variables.map((variable) => gradients[variable.name] ?? null);

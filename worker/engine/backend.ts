@@ -3,20 +3,43 @@ import os from "node:os";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { env } from "../../lib/env";
+import { loadNativeAddon } from "./kernels/native-addon";
+import { disableNativeKernels, enableNativeKernels } from "./kernels/native-kernels";
 
 export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+/** A backend candidate, or the native kernels of the wasm backend, that is not in use, and why. */
+export interface SkippedCandidate {
+  candidate: string;
+  reason: string;
+}
 
 /** The backend training runs on, and the ones that failed to load before it. */
 export interface BackendInfo {
   /** Backend name as tfjs registers it. */
   backend: BackendName;
-  /** Human-readable device, such as "WebAssembly SIMD, 1 thread, AMD EPYC 7B13". */
+  /**
+   * Human-readable device, such as "WebAssembly SIMD, 1 thread, AMD EPYC 7B13", or with the
+   * native kernels "WebAssembly SIMD, 1 thread, OpenBLAS kernels (2 threads), AMD EPYC 7B13".
+   */
   device: string;
-  /** Candidates tried first that did not load, with the reason, for the caller to log. */
-  skipped: { candidate: string; reason: string }[];
+  /**
+   * Candidates tried first that did not load, and on wasm the native kernels when they are not
+   * used, with the reason, for the caller to log.
+   */
+  skipped: SkippedCandidate[];
 }
 
-type Loader = () => Promise<string>;
+interface LoadedBackend {
+  device: string;
+  /** Parts of the backend that did not load although the backend did. */
+  skipped: SkippedCandidate[];
+}
+
+type Loader = () => Promise<LoadedBackend>;
+
+/** Candidate name of the native kernels in `BackendInfo.skipped`. */
+export const NATIVE_KERNELS_CANDIDATE = "OpenBLAS kernels (native/)";
 
 /** Candidates in order of preference: native TensorFlow (GPU build first), then WebAssembly, then JS. */
 const CANDIDATES: { candidate: string; backend: BackendName; load: Loader }[] = [
@@ -38,8 +61,8 @@ export async function selectBackend(): Promise<BackendInfo> {
 
   for (const entry of candidates) {
     try {
-      const device = await entry.load();
-      return { backend: entry.backend, device, skipped };
+      const loaded = await entry.load();
+      return { backend: entry.backend, device: loaded.device, skipped: [...skipped, ...loaded.skipped] };
     } catch (error) {
       skipped.push({ candidate: entry.candidate, reason: error instanceof Error ? error.message : String(error) });
     }
@@ -54,7 +77,7 @@ export async function selectBackend(): Promise<BackendInfo> {
  * Loads a tfjs-node package. It registers the "tensorflow" backend on the tfjs-core instance it
  * imports, which is ours only when npm deduplicated tfjs-core to one copy, so that is checked.
  */
-async function loadNative(packageName: string): Promise<string> {
+async function loadNative(packageName: string): Promise<LoadedBackend> {
   // A variable specifier keeps TypeScript from resolving optional packages that may be absent.
   const specifier: string = packageName;
   await import(specifier);
@@ -63,10 +86,11 @@ async function loadNative(packageName: string): Promise<string> {
   }
   await activate("tensorflow");
   const backend = tf.backend() as unknown as { isUsingGpuDevice?: boolean };
-  return backend.isUsingGpuDevice ? `TensorFlow (${packageName}), GPU` : `TensorFlow (${packageName}), CPU ${cpuName()}`;
+  const device = backend.isUsingGpuDevice ? `TensorFlow (${packageName}), GPU` : `TensorFlow (${packageName}), CPU ${cpuName()}`;
+  return { device, skipped: [] };
 }
 
-async function loadWasm(): Promise<string> {
+async function loadWasm(): Promise<LoadedBackend> {
   const { setWasmPaths } = await import("@tensorflow/tfjs-backend-wasm");
   // In Node the backend reads its .wasm files from this folder. Without the setting it looks next
   // to the bundle that tsx or vitest loaded, which may be elsewhere.
@@ -76,13 +100,34 @@ async function loadWasm(): Promise<string> {
   await activate("wasm");
   const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
   const threads = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-  return `WebAssembly${simd ? " SIMD" : ""}, ${threads ? "multi-threaded" : "1 thread"}, ${cpuName()}`;
+  const kernels = configureNativeKernels();
+  const parts = [`WebAssembly${simd ? " SIMD" : ""}`, threads ? "multi-threaded" : "1 thread", ...kernels.device, cpuName()];
+  return { device: parts.join(", "), skipped: kernels.skipped };
 }
 
-async function loadCpu(): Promise<string> {
+/**
+ * Registers the native kernels on the wasm backend when WINNOW_NATIVE_KERNELS allows it and the
+ * addon loads, and restores the built-in kernels otherwise. Returns the device text to add, or
+ * why the kernels are not used.
+ */
+function configureNativeKernels(): { device: string[]; skipped: SkippedCandidate[] } {
+  if (!env().WINNOW_NATIVE_KERNELS) {
+    disableNativeKernels();
+    return { device: [], skipped: [{ candidate: NATIVE_KERNELS_CANDIDATE, reason: "turned off by WINNOW_NATIVE_KERNELS=0" }] };
+  }
+  const { addon, error } = loadNativeAddon();
+  if (addon === null) {
+    disableNativeKernels();
+    return { device: [], skipped: [{ candidate: NATIVE_KERNELS_CANDIDATE, reason: error }] };
+  }
+  enableNativeKernels(addon);
+  return { device: [`OpenBLAS kernels (${addon.describe().threads} threads)`], skipped: [] };
+}
+
+async function loadCpu(): Promise<LoadedBackend> {
   await import("@tensorflow/tfjs-backend-cpu");
   await activate("cpu");
-  return `JavaScript, 1 thread, ${cpuName()}`;
+  return { device: `JavaScript, 1 thread, ${cpuName()}`, skipped: [] };
 }
 
 async function activate(name: BackendName): Promise<void> {

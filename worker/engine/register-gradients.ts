@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { nativeKernelsActive } from "./kernels/native-kernels";
+import { fusedSoftmaxGrad } from "./kernels/softmax-grad-kernel";
 import { matMul } from "./layers/mat-mul";
 
 /**
@@ -73,11 +75,14 @@ const GRADIENTS: tf.GradConfig[] = [
     },
   },
   {
-    // y = softmax(x) along the last axis: dx = y * (dy - sum(dy * y)).
+    // y = softmax(x) along the last axis: dx = y * (dy - sum(dy * y)), one kernel when native.
     kernelName: tf.Softmax,
     outputsToSave: [true],
     gradFunc: (dy, [y]) => ({
-      logits: () => tf.mul(y, tf.sub(single(dy), tf.sum(tf.mul(single(dy), y), -1, true))),
+      logits: () =>
+        nativeKernelsActive()
+          ? fusedSoftmaxGrad(y, single(dy))
+          : tf.mul(y, tf.sub(single(dy), tf.sum(tf.mul(single(dy), y), -1, true))),
     }),
   },
   {

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedCrossEntropy } from "./kernels/cross-entropy-kernel";
+import { nativeKernelsActive } from "./kernels/native-kernels";
 
 export interface SequenceLossOptions {
   /** Unnormalised scores [batch, length, vocabSize]. */
@@ -24,9 +26,13 @@ export interface SequenceLosses {
  * Label smoothing (Szegedy et al., CVPR 2016) mixes the one-hot target with a uniform
  * distribution: q = (1 - eps) * onehot + eps / V, so the loss per token is
  * (1 - eps) * nll - eps * mean_v log p_v.
+ *
+ * With the native kernels, forward and backward are one fused kernel each, which skips padding
+ * rows; otherwise the loss is built from about a dozen tfjs ops over [batch, length, vocabSize].
  */
 export function sequenceLosses(options: SequenceLossOptions): SequenceLosses {
   const { logits, targets, mask, labelSmoothing } = options;
+  if (nativeKernelsActive()) return fusedCrossEntropy({ logits, targets, mask, labelSmoothing });
   const vocabSize = logits.shape[logits.rank - 1];
   const logProbabilities = tf.logSoftmax(logits);
   // tfjs-backend-wasm 4.22 ignores the dtype argument of oneHot and writes int32 bits into a

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedAttention, fusedAttentionSupports } from "../kernels/attention-kernel";
+import { nativeKernelsActive } from "../kernels/native-kernels";
 import { linear, type LinearParams } from "./linear";
 import { matMul } from "./mat-mul";
 
@@ -24,6 +26,17 @@ export interface AttentionOptions {
 /** Scaled dot-product attention over `heads` heads (Vaswani et al., NeurIPS 2017); returns [batch, queryLength, dModel]. */
 export function multiHeadAttention(options: AttentionOptions): tf.Tensor {
   const { params, heads } = options;
+  if (nativeKernelsActive() && fusedAttentionSupports(options.bias)) {
+    // One native kernel for all heads, which reads each head in place: no split, no transposes.
+    const context = fusedAttention({
+      queries: linear(options.input, params.query),
+      keys: linear(options.memory, params.key),
+      values: linear(options.memory, params.value),
+      bias: options.bias,
+      heads,
+    });
+    return linear(context, params.output);
+  }
   const queries = projectHeads(options.input, params.query, heads);
   const keys = projectHeads(options.memory, params.key, heads);
   const values = projectHeads(options.memory, params.value, heads);

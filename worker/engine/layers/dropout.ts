@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fillDropoutMaskNatively } from "../kernels/dropout-mask";
 import type { Random } from "../random";
 
 /**
@@ -11,6 +12,8 @@ export function dropout(x: tf.Tensor, rate: number, random: Random | null): tf.T
   const keep = 1 - rate;
   const scale = 1 / keep;
   const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) mask[i] = random.next() < keep ? scale : 0;
+  if (!fillDropoutMaskNatively(mask, random, keep, scale)) {
+    for (let i = 0; i < mask.length; i++) mask[i] = random.next() < keep ? scale : 0;
+  }
   return tf.mul(x, tf.tensor(mask, x.shape));
 }

@@ -1,13 +1,17 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedEmbedding } from "../kernels/embedding-kernel";
+import { nativeKernelsActive } from "../kernels/native-kernels";
 
 /**
  * Looks up rows of `table` [vocab, dModel] for int32 `ids` of any shape; returns [...ids, dModel].
  *
  * `tf.gather`'s gradient needs the UnsortedSegmentSum kernel, which tfjs-backend-wasm 4.22 lacks,
- * so the gradient is a scatter-add written in JavaScript. It reads `dy` synchronously, which
- * every backend that winnow loads in Node supports.
+ * so the gradient is a scatter-add: a native kernel when the native kernels are active, and
+ * otherwise JavaScript that reads `dy` synchronously, which every backend that winnow loads in
+ * Node supports.
  */
 export function embedTokens(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  if (nativeKernelsActive()) return fusedEmbedding(table, ids);
   const [vocabSize, dModel] = table.shape;
   const flatIds = tf.reshape(ids, [-1]);
   const idValues = flatIds.dataSync();

@@ -1,4 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { fusedLayerNorm } from "../kernels/layer-norm-kernel";
+import { nativeKernelsActive } from "../kernels/native-kernels";
 
 /** Scale and shift [dModel] of a layer normalisation. */
 export interface LayerNormParams {
@@ -9,8 +11,12 @@ export interface LayerNormParams {
 /** Added to the variance before the square root, as in most Transformer implementations. */
 const LAYER_NORM_EPSILON = 1e-5;
 
-/** Normalises the last axis to zero mean and unit variance, then scales and shifts (Ba et al. 2016). */
+/**
+ * Normalises the last axis to zero mean and unit variance, then scales and shifts (Ba et al. 2016).
+ * With the native kernels this is one fused kernel; otherwise nine tfjs ops.
+ */
 export function layerNorm(x: tf.Tensor, params: LayerNormParams): tf.Tensor {
+  if (nativeKernelsActive()) return fusedLayerNorm(x, params.gamma, params.beta, LAYER_NORM_EPSILON);
   const axis = x.rank - 1;
   const mean = tf.mean(x, axis, true);
   const centred = tf.sub(x, mean);

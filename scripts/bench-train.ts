@@ -1,0 +1,231 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
+import { type EncodedPair, toBatchTensors } from "../worker/engine/batches";
+import { disposeRun } from "../worker/engine/prepare-run";
+import { trainStep } from "../worker/engine/train-step";
+import { loadNativeAddon } from "../worker/engine/kernels/native-addon";
+import type { TrainOptions } from "../worker/engine/types";
+import {
+  activateBackend, BENCH_SEED, batchTokens, liveTensors, loadBenchPairs, median, parseCount, parsePresetList,
+  prepareBenchRun,
+} from "./lib/bench-run";
+
+const USAGE = `usage: npm run bench:train -- [--presets tiny,compact] [--steps 20] [--warmup 3] [--plain-wasm]
+                               [--python PATH] [--threads N] [--no-torch]
+Trains the same model on the same batches in winnow (wasm backend with the OpenBLAS kernels) and
+in PyTorch (scripts/bench_train_torch.py), and prints the median step time and tokens per second
+of each and their ratio. The batches are the first batches of the preset's first epoch on its
+Multi30k recipe (tiny: data preset tiny; compact: data preset small), read from MULTI30K_DIR.
+Tokens are the real source and target tokens of a batch (eos included, padding excluded);
+tokens/s is the median over the timed steps of each step's tokens over its time.
+  --presets     model presets, comma-separated (default tiny,compact)
+  --steps       timed steps per preset and framework (default 20)
+  --warmup      untimed steps before them (default 3)
+  --plain-wasm  also time winnow without the native kernels (about 15 s a step on compact)
+  --python      Python interpreter with PyTorch (default: python3 on PATH, then /usr/bin/python3)
+  --threads     threads of OpenBLAS in winnow and of PyTorch (default: all CPUs)
+  --no-torch    skip PyTorch
+  --save-batches PREFIX  keep the batch file for PyTorch as PREFIX.<preset>.json`;
+
+/** Exit status of bench_train_torch.py when PyTorch is not installed. */
+const MISSING_TORCH_EXIT = 3;
+const INSTALL_TORCH = "apt-get install python3-torch libopenblas0-pthread";
+const TORCH_SCRIPT = path.join(import.meta.dirname, "bench_train_torch.py");
+
+/** Output of bench_train_torch.py, one JSON object. */
+interface TorchOutput {
+  torch: string;
+  threads: number;
+  stepMilliseconds: number[];
+  stepCpuMilliseconds: number[];
+  nllLosses: number[];
+}
+
+interface Timing {
+  label: string;
+  medianMs: number;
+  /** Median process CPU time of a step, all threads together. */
+  medianCpuMs: number;
+  tokensPerSecond: number;
+  /** Mean unsmoothed loss of the first step's pairs: about ln(vocabulary) for both frameworks. */
+  firstLoss: number;
+}
+
+interface PresetBench {
+  preset: ModelPresetName;
+  steps: number;
+  warmup: number;
+  data: TrainOptions["data"];
+}
+
+/** Times winnow training steps on the wasm backend with or without the native kernels. */
+async function timeWinnow(bench: PresetBench, nativeKernels: boolean, threads: number) {
+  loadNativeAddon().addon?.setThreads(threads);
+  const info = await activateBackend(nativeKernels);
+  const { run, batches } = prepareBenchRun({ preset: bench.preset, data: bench.data, count: bench.warmup + bench.steps });
+  const vocabSize = run.tokenizer.vocabSize;
+  const tensorsBefore = liveTensors();
+  const stepMs: number[] = [];
+  const stepCpuMs: number[] = [];
+  let firstLoss = Number.NaN;
+  try {
+    for (const batch of batches) {
+      const started = performance.now();
+      const cpuStarted = cpuMs();
+      const outcome = trainStep(run, batch, 1);
+      stepMs.push(performance.now() - started);
+      stepCpuMs.push(cpuMs() - cpuStarted);
+      if (Number.isNaN(firstLoss)) firstLoss = mean(outcome.losses);
+    }
+    const leaked = liveTensors() - tensorsBefore;
+    if (leaked !== 0) throw new Error(`${bench.preset}: ${batches.length} training steps leaked ${leaked} tensors`);
+  } finally {
+    disposeRun(run);
+  }
+  const label = nativeKernels ? "winnow, wasm + OpenBLAS kernels" : "winnow, plain wasm";
+  const timing: Timing = { ...summarise({ label, stepMs, stepCpuMs, batches, warmup: bench.warmup }), firstLoss };
+  return { timing, device: info.device, batches, vocabSize };
+}
+
+interface TorchRun {
+  python: string;
+  threads: number;
+  /** Path prefix of the batch file to keep; undefined writes it to a temporary folder and removes it. */
+  saveBatches: string | undefined;
+}
+
+/** Runs the PyTorch reference on the same batches; null with a printed reason when it cannot run. */
+function timeTorch(bench: PresetBench, batches: EncodedPair[][], vocabSize: number, torch: TorchRun): Timing | null {
+  const folder = mkdtempSync(path.join(os.tmpdir(), "winnow-bench-"));
+  try {
+    const file = torch.saveBatches === undefined ? path.join(folder, "batches.json") : `${torch.saveBatches}.${bench.preset}.json`;
+    writeBatches(file, { ...MODEL_PRESETS[bench.preset], vocabSize }, batches, bench.warmup);
+    const result = spawnSync(torch.python, [TORCH_SCRIPT, "--batches", file, "--threads", String(torch.threads)], {
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.status === MISSING_TORCH_EXIT) {
+      console.log(`PyTorch skipped: ${result.stderr.trim()}`);
+      return null;
+    }
+    if (result.status !== 0) throw new Error(`${TORCH_SCRIPT} failed with status ${result.status}: ${result.stderr.trim()}`);
+    const output = JSON.parse(result.stdout) as TorchOutput;
+    const label = `PyTorch ${output.torch}, ${output.threads} thread${output.threads === 1 ? "" : "s"}`;
+    const timing = summarise({
+      label, stepMs: output.stepMilliseconds, stepCpuMs: output.stepCpuMilliseconds, batches, warmup: bench.warmup,
+    });
+    return { ...timing, firstLoss: output.nllLosses[0] };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+/** Median step times and median per-step tokens per second over the steps after warm-up. */
+function summarise(options: { label: string; stepMs: number[]; stepCpuMs: number[]; batches: EncodedPair[][]; warmup: number }) {
+  const { warmup, batches } = options;
+  const timed = options.stepMs.slice(warmup);
+  const rates = timed.map((ms, i) => batchTokens(batches[warmup + i]) / (ms / 1000));
+  return {
+    label: options.label,
+    medianMs: median(timed),
+    medianCpuMs: median(options.stepCpuMs.slice(warmup)),
+    tokensPerSecond: median(rates),
+  };
+}
+
+function cpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Writes the preset and the batches, padded as `toBatchTensors` pads them, for the PyTorch script. */
+function writeBatches(file: string, preset: object, batches: EncodedPair[][], warmup: number): void {
+  const padded = batches.map((batch) => {
+    const tensors = toBatchTensors(batch);
+    const rows = Object.fromEntries(Object.entries(tensors).map(([name, tensor]) => [name, tensor.arraySync()]));
+    Object.values(tensors).forEach((tensor) => tensor.dispose());
+    return rows;
+  });
+  writeFileSync(file, JSON.stringify({ preset, seed: BENCH_SEED, warmupSteps: warmup, batches: padded }));
+}
+
+/** Finds the first interpreter that imports torch; `python` is null when none does. */
+function findPython(requested: string | undefined): { python: string | null; tried: string[] } {
+  const candidates = requested === undefined ? ["python3", "/usr/bin/python3"] : [requested];
+  const python = candidates.find((candidate) => spawnSync(candidate, ["-c", "import torch"]).status === 0) ?? null;
+  return { python, tried: candidates };
+}
+
+function mean(values: ArrayLike<number>): number {
+  return Array.from(values).reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function printTable(preset: ModelPresetName, timings: Timing[]): void {
+  const reference = timings.find((timing) => timing.label.startsWith("PyTorch"));
+  const header = ["framework".padEnd(34), "ms/step", "CPU ms/step", "tokens/s", "vs PyTorch", "step-1 loss"];
+  console.log(`\n${preset}: ${header[0]} ${header.slice(1).map((cell) => cell.padStart(11)).join(" ")}`);
+  for (const timing of timings) {
+    const ratio = reference ? `${(timing.tokensPerSecond / reference.tokensPerSecond).toFixed(2)}x` : "-";
+    const cells = [
+      timing.medianMs.toFixed(1),
+      timing.medianCpuMs.toFixed(1),
+      Math.round(timing.tokensPerSecond).toLocaleString("en-US"),
+      ratio,
+      timing.firstLoss.toFixed(3),
+    ];
+    console.log(`${" ".repeat(preset.length + 2)}${timing.label.padEnd(34)} ${cells.map((cell) => cell.padStart(11)).join(" ")}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      presets: { type: "string", default: "tiny,compact" },
+      steps: { type: "string", default: "20" },
+      warmup: { type: "string", default: "3" },
+      "plain-wasm": { type: "boolean", default: false },
+      python: { type: "string" },
+      threads: { type: "string", default: String(os.availableParallelism()) },
+      "no-torch": { type: "boolean", default: false },
+      "save-batches": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const presets = parsePresetList(values.presets);
+  const steps = parseCount("steps", values.steps, 1);
+  const warmup = parseCount("warmup", values.warmup, 0);
+  const threads = parseCount("threads", values.threads, 1);
+  const torch = values["no-torch"] ? { python: null, tried: [] } : findPython(values.python);
+  if (!values["no-torch"] && torch.python === null) {
+    console.log(`PyTorch skipped: none of ${torch.tried.join(", ")} imports torch; install it with ${INSTALL_TORCH}`);
+  }
+  console.log(`${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} CPUs; ${warmup} warm-up + ${steps} timed steps per run`);
+
+  for (const preset of presets) {
+    const bench: PresetBench = { preset, steps, warmup, data: await loadBenchPairs(preset) };
+    const native = await timeWinnow(bench, true, threads);
+    console.log(`\n${preset}: ${native.device}; vocabulary ${native.vocabSize}; ${bench.data.train.length} training pairs`);
+    const timings: Timing[] = [native.timing];
+    if (values["plain-wasm"]) timings.push((await timeWinnow(bench, false, threads)).timing);
+    if (torch.python !== null) {
+      const reference = timeTorch(bench, native.batches, native.vocabSize, {
+        python: torch.python, threads, saveBatches: values["save-batches"],
+      });
+      if (reference !== null) timings.push(reference);
+    }
+    printTable(preset, timings);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

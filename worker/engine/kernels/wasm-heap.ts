@@ -1,0 +1,53 @@
+import type * as tf from "@tensorflow/tfjs-core";
+
+/**
+ * The parts of tfjs-backend-wasm 4.22's `BackendWasm` that the native kernels use. The backend
+ * keeps every tensor in the WebAssembly module's linear memory at `memoryOffset` (a byte offset)
+ * and exposes that memory as `wasm.HEAPU8`. That view is replaced whenever the memory grows, so
+ * it must be read after the kernel has allocated its outputs, right before the native call.
+ */
+interface WasmBackendInternals {
+  wasm: { HEAPU8: Uint8Array };
+  dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
+  disposeData(dataId: object, force?: boolean): boolean;
+}
+
+/** Reads and allocates tensors of the wasm backend for a native kernel. */
+export class WasmHeap {
+  private readonly backend: WasmBackendInternals;
+
+  /** `backend` is the wasm backend as tfjs hands it to a kernel function. */
+  constructor(backend: object) {
+    this.backend = backend as unknown as WasmBackendInternals;
+  }
+
+  /** Byte offset of a tensor's data in the heap. */
+  offset(tensor: tf.TensorInfo): number {
+    const offset = this.backend.dataIdMap.get(tensor.dataId)?.memoryOffset;
+    if (offset === undefined || offset === null) {
+      throw new Error(`tensor of shape [${tensor.shape}] has no data in the wasm heap`);
+    }
+    return offset;
+  }
+
+  /** Allocates an uninitialised tensor in the heap. */
+  output(shape: number[], dtype: tf.DataType = "float32"): tf.TensorInfo {
+    return this.backend.makeOutput(shape, dtype);
+  }
+
+  /** Allocates a float32 scalar holding `value`. */
+  scalar(value: number): tf.TensorInfo {
+    return this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
+  }
+
+  /** Frees a tensor this kernel allocated and does not return. */
+  release(tensor: tf.TensorInfo): void {
+    this.backend.disposeData(tensor.dataId);
+  }
+
+  /** Returns the current view of the module's memory, so call it after the last `output` call. */
+  bytes(): Uint8Array {
+    return this.backend.wasm.HEAPU8;
+  }
+}
