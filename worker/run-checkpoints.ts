@@ -3,7 +3,11 @@ import { env } from "../lib/env";
 import { type CheckpointRef, listCheckpoints, removeCheckpoint } from "./engine/checkpoint";
 import { deleteCheckpointRows, recordCheckpoint } from "./run-store";
 
-/** Epoch checkpoints kept per run, newest first, besides the final one; older ones are deleted. */
+/**
+ * Epoch checkpoints kept per run, newest first, besides the final one; older ones are deleted.
+ * NOTE: only new checkpoints trigger deletion, so folders of failed and cancelled runs, and of
+ * deleted Run rows, stay on disk until removed by hand.
+ */
 export const KEPT_CHECKPOINTS = 2;
 
 /**
