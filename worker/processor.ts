@@ -17,6 +17,14 @@ const CANCEL_POLL_MS = 2000;
 /** How often training progress is written to the job and the Run row, in milliseconds. */
 const PROGRESS_WRITE_MS = 2000;
 
+// This file runs in a child process that BullMQ forks. When the worker above it dies, the IPC
+// channel closes. The child must stop then: the job's lock is gone, another worker will resume
+// the run from its checkpoint, and a child training on would later overwrite the run's status.
+process.once("disconnect", () => {
+  log.warn({ pid: process.pid }, "worker process gone; stopping this training process");
+  process.exit(1);
+});
+
 /**
  * Trains one run. BullMQ runs this file in a child process of the worker, so a long training
  * step never blocks the event loop that renews the job's lock. A job that BullMQ runs again
