@@ -32,6 +32,11 @@ const envSchema = z.object({
   WINNOW_NATIVE_KERNELS: z.enum(["0", "1"]).default("1").transform((value) => value === "1"),
   /** Runs one worker process trains at a time. */
   WINNOW_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * How long the translate API waits for a worker's translations, in milliseconds, from 1000 to
+   * 600000; default 60000. A worker's first request for a run also loads its checkpoint.
+   */
+  WINNOW_TRANSLATE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
 });

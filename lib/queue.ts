@@ -1,6 +1,14 @@
-import { Queue, type ConnectionOptions } from "bullmq";
+import { Queue, QueueEvents, type ConnectionOptions } from "bullmq";
 import { z } from "zod";
 import { env } from "./env";
+import { WinnowError } from "./errors";
+import {
+  type TranslateJob,
+  translateJobResultSchema,
+  translateJobSchema,
+  type TranslateRequest,
+  type Translations,
+} from "./translate-request";
 
 /** The payload of a training job: the run's id. Everything else is read from Postgres. */
 export const runJobSchema = z.object({ runId: z.number().int().positive() }).strict();
@@ -20,7 +28,10 @@ export function redisConnection(): ConnectionOptions {
   };
 }
 
-const holder = globalThis as typeof globalThis & { winnowQueues?: Map<string, Queue> };
+const holder = globalThis as typeof globalThis & {
+  winnowQueues?: Map<string, Queue>;
+  winnowQueueEvents?: Map<string, QueueEvents>;
+};
 
 /** The queue runs are sent to (WINNOW_QUEUE, default "runs"), opened once per process. */
 export function runQueue(name = env().WINNOW_QUEUE): Queue {
@@ -49,10 +60,74 @@ export async function enqueueRun(run: { id: number; createdAt: Date }, queueName
   });
 }
 
+/**
+ * Name of the queue of translate requests: WINNOW_QUEUE with "-translate" appended, so it sits
+ * beside the runs queue of the same deployment.
+ */
+export function translateQueueName(runQueueName = env().WINNOW_QUEUE): string {
+  return `${runQueueName}-translate`;
+}
+
+/** Event listener of a queue, opened once per process; it holds a blocking Redis connection. */
+function queueEvents(name: string): QueueEvents {
+  holder.winnowQueueEvents ??= new Map();
+  let events = holder.winnowQueueEvents.get(name);
+  if (!events) {
+    events = new QueueEvents(name, { connection: redisConnection() });
+    holder.winnowQueueEvents.set(name, events);
+  }
+  return events;
+}
+
+/**
+ * Sends a translate request for a run to the translate queue and waits for a worker's result
+ * (WINNOW_TRANSLATE_TIMEOUT_MS unless `timeoutMs` is given). Throws a WinnowError naming the run:
+ * the worker's own code for an expected failure such as a run without a checkpoint,
+ * "unavailable" when no worker returned a result in time, and "internal" when the job failed.
+ */
+export async function requestTranslation(
+  runId: number,
+  request: TranslateRequest,
+  options: { timeoutMs?: number } = {},
+): Promise<Translations> {
+  const timeoutMs = options.timeoutMs ?? env().WINNOW_TRANSLATE_TIMEOUT_MS;
+  const name = translateQueueName();
+  const events = queueEvents(name);
+  await events.waitUntilReady();
+
+  const payload: TranslateJob = translateJobSchema.parse({ ...request, runId, expiresAt: Date.now() + timeoutMs });
+  const job = await runQueue(name).add("translate", payload, { attempts: 1, removeOnComplete: 100, removeOnFail: 100 });
+  const startedAt = Date.now();
+  let returned: unknown;
+  try {
+    returned = await job.waitUntilFinished(events, timeoutMs);
+  } catch (error) {
+    if (Date.now() - startedAt >= timeoutMs) {
+      // Removal fails when a worker has just taken the job; it then skips it as expired.
+      await job.remove().catch(() => undefined);
+      throw new WinnowError(
+        "unavailable",
+        `translation for run ${runId} timed out after ${timeoutMs} ms: no worker processed it on queue ${name}; check that a worker is running (npm run worker)`,
+        { cause: error },
+      );
+    }
+    throw new WinnowError("internal", `translation for run ${runId} failed: ${(error as Error).message}`, { cause: error });
+  }
+
+  const result = translateJobResultSchema.parse(returned);
+  if (!result.ok) throw new WinnowError(result.error.code, result.error.message);
+  return result.result;
+}
+
 export async function closeQueues(): Promise<void> {
   const queues = [...(holder.winnowQueues?.values() ?? [])];
+  const events = [...(holder.winnowQueueEvents?.values() ?? [])];
   holder.winnowQueues = undefined;
+  holder.winnowQueueEvents = undefined;
   for (const queue of queues) {
     await queue.close();
+  }
+  for (const listener of events) {
+    await listener.close();
   }
 }

@@ -2,7 +2,7 @@ import path from "node:path";
 import { Worker } from "bullmq";
 import { env } from "../lib/env";
 import { moduleLogger } from "../lib/logger";
-import { redisConnection } from "../lib/queue";
+import { redisConnection, translateQueueName } from "../lib/queue";
 
 const log = moduleLogger("worker");
 
@@ -33,5 +33,28 @@ export function startWorker(): Worker {
   worker.on("active", (job) => log.info({ runId: job.data.runId, jobId: job.id }, "job active"));
   worker.on("failed", (job, error) => log.error({ runId: job?.data.runId, jobId: job?.id, err: error }, "job failed"));
   worker.on("error", (error) => log.error({ err: error }, "worker error"));
+  return worker;
+}
+
+/** Translate jobs one worker runs at a time: one sandboxed child, so one model cache. */
+const TRANSLATE_CONCURRENCY = 1;
+
+/**
+ * Starts a BullMQ worker for translate requests (the `<WINNOW_QUEUE>-translate` queue). Like
+ * training, each job runs in a sandboxed child process, so decoding never blocks this event
+ * loop, which renews the locks of the runs being trained. BullMQ 6.7 returns the child to its
+ * pool after a job and reuses it for the next, so its model cache keeps recently used
+ * checkpoints loaded between requests. A child that exits takes its cache with it.
+ */
+export function startTranslateWorker(): Worker {
+  const processorFile = path.resolve(import.meta.dirname, "translate-processor.ts");
+  const worker = new Worker(translateQueueName(), processorFile, {
+    connection: redisConnection(),
+    concurrency: TRANSLATE_CONCURRENCY,
+    useWorkerThreads: false,
+    workerForkOptions: { execArgv: ["--import", "tsx"] },
+  });
+  worker.on("failed", (job, error) => log.error({ runId: job?.data.runId, jobId: job?.id, err: error }, "translate job failed"));
+  worker.on("error", (error) => log.error({ err: error }, "translate worker error"));
   return worker;
 }

@@ -12,6 +12,7 @@ import { EpochMetricsTable } from "./epoch-metrics-table";
 import { NoisySamplesTable } from "./noisy-samples-table";
 import { RunCharts } from "./run-charts";
 import { RunFacts } from "./run-facts";
+import { TryItBox } from "./try-it-box";
 
 const POLL_INTERVAL_MS = 2000;
 
@@ -35,6 +36,11 @@ function TestScores({ run }: { run: RunDetail }) {
   );
 }
 
+/** Returns the epoch of the checkpoint a completed or running run translates with; null when it cannot translate. */
+function translatableCheckpointEpoch(run: RunDetail): number | null {
+  return run.status === "completed" || run.status === "running" ? run.latestCheckpointEpoch : null;
+}
+
 /** Renders the run page body, polling the run every 2 s while it is queued or running. */
 export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail; initialSamples: NoisySamplePage }) {
   const { data, error, refresh } = usePolledJson<{ run: RunDetail }>(`/api/runs/${initialRun.id}`, {
@@ -44,6 +50,7 @@ export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail;
   });
   const run = data.run;
   const active = isActiveStatus(run.status);
+  const checkpointEpoch = translatableCheckpointEpoch(run);
 
   return (
     <>
@@ -66,6 +73,12 @@ export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail;
         <RunFacts run={run} />
       </section>
       <TestScores run={run} />
+      {checkpointEpoch !== null ? (
+        <>
+          <h2>Try it</h2>
+          <TryItBox runId={run.id} checkpointEpoch={checkpointEpoch} />
+        </>
+      ) : null}
 
       <h2>Metrics per epoch</h2>
       <RunCharts epochs={run.epochs} active={active} />

@@ -6,6 +6,7 @@ import { runSummarySelect, toRunSummary, type RunSummary } from "./run-summary";
 export const runDetailSelect = {
   ...runSummarySelect,
   metrics: { select: metricSelect },
+  checkpoints: { select: { epoch: true }, orderBy: { epoch: "desc" }, take: 1 },
 } satisfies Prisma.RunSelect;
 
 export type RunDetailRow = Prisma.RunGetPayload<{ select: typeof runDetailSelect }>;
@@ -13,10 +14,16 @@ export type RunDetailRow = Prisma.RunGetPayload<{ select: typeof runDetailSelect
 /** A run with its per-epoch metrics, for the run page and the comparison. */
 export interface RunDetail extends RunSummary {
   epochs: EpochMetrics[];
+  /** Epoch of the run's newest checkpoint, which translate requests use; null when it has none. */
+  latestCheckpointEpoch: number | null;
 }
 
 export function toRunDetail(row: RunDetailRow): RunDetail {
-  return { ...toRunSummary(row), epochs: toEpochMetrics(row.metrics) };
+  return {
+    ...toRunSummary(row),
+    epochs: toEpochMetrics(row.metrics),
+    latestCheckpointEpoch: row.checkpoints[0]?.epoch ?? null,
+  };
 }
 
 /** Loads one run with its metrics; null when no run has that id. */

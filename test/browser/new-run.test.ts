@@ -28,10 +28,14 @@ const CHROMIUM_ARGS = [
 /** The micro data preset's noisy training pairs, and the table's page size. */
 const MICRO_NOISY_PAIRS = 100;
 const SAMPLES_PAGE_SIZE = 25;
-const TRAINED_EPOCHS = 2;
+/** Micro epochs take about a second; after 8 the model writes non-empty, if poor, translations. */
+const TRAINED_EPOCHS = 8;
 const SERVER_START_TIMEOUT_MS = 60_000;
-/** Two micro epochs take seconds on a CPU; the large margin keeps a loaded CI machine from failing the test. */
+/** Eight micro epochs take seconds on a CPU; the large margin keeps a loaded CI machine from failing the test. */
 const RUN_TIMEOUT_MS = 240_000;
+/** The first translation starts the worker's translate child process and loads the checkpoint. */
+const TRANSLATE_TIMEOUT_MS = 90_000;
+const TRY_IT_SENTENCE = "Ein Mann fährt mit dem Fahrrad.";
 
 const suffix = randomBytes(4).toString("hex");
 const databaseUrl = Object.assign(new URL(POSTGRES_SERVER), { pathname: `/winnow_test_browser_${suffix}` }).toString();
@@ -210,16 +214,39 @@ describe("new-run page", () => {
     for (const chartId of ["chart-train-loss", "chart-valid-bleu"]) {
       const chart = page.getByTestId(chartId);
       const curve = chart.locator("path.recharts-line-curve").first();
-      expect(await curve.getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L[\d.]+,[\d.]+/);
+      expect(await curve.getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+[LC][\d.]+,[\d.]+/);
       expect(await chart.locator(".recharts-line-dots").first().locator("circle").count()).toBe(TRAINED_EPOCHS);
     }
   });
 
   it("shows test BLEU, chrF and backend", async () => {
-    // A two-epoch micro model may still output empty translations, so 0.00 is a valid score here.
+    // A micro model trained for seconds writes poor translations, so 0.00 is a valid score here.
     expect(await page.getByTestId("test-bleu").textContent()).toMatch(/^\d+\.\d{2}$/);
     expect(await page.getByTestId("test-chrf").textContent()).toMatch(/^\d+\.\d{2}$/);
     expect(await page.getByTestId("run-backend").textContent()).not.toBe("–");
+  });
+
+  it("translates a sentence in the Try-it box", async () => {
+    const box = page.getByTestId("try-it");
+    await box.getByLabel("Sentences to translate, one per line (at most 20)").fill(TRY_IT_SENTENCE);
+    await box.getByRole("button", { name: "Translate" }).click();
+
+    const translation = box.getByTestId("try-it-translation");
+    await translation.waitFor({ timeout: TRANSLATE_TIMEOUT_MS });
+    expect(await box.getByTestId("try-it-error").count()).toBe(0);
+    expect(await box.locator("caption").textContent()).toBe(`Translated with the checkpoint of epoch ${TRAINED_EPOCHS}`);
+    expect(await box.locator("tbody td").first().textContent()).toBe(TRY_IT_SENTENCE);
+
+    // The box shows what the API returns for the same sentence, now that the model is loaded.
+    const response = await fetch(`${baseUrl}/api/runs/${runId}/translate`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sentences: [TRY_IT_SENTENCE] }),
+    });
+    const expected = (await response.json()) as { translations: string[] };
+    expect(expected.translations[0]).not.toBe("");
+    expect(await translation.textContent()).toBe(expected.translations[0]);
+    await screenshot("try-it");
   });
 
   it("lists noisy pairs with their weights", async () => {

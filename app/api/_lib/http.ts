@@ -29,7 +29,11 @@ export class RequestValidationError extends WinnowError {
   }
 }
 
+/** Strings longer than this are described by their length, so an error does not echo a whole text back. */
+const MAX_ECHOED_STRING_CHARS = 60;
+
 function describeReceived(input: unknown): string {
+  if (typeof input === "string" && input.length > MAX_ECHOED_STRING_CHARS) return `, got ${input.length} characters`;
   const isPrimitive =
     input === null || typeof input === "string" || typeof input === "boolean" || (typeof input === "number" && Number.isFinite(input));
   return isPrimitive ? `, got ${JSON.stringify(input)}` : "";
@@ -37,7 +41,8 @@ function describeReceived(input: unknown): string {
 
 /**
  * Formats zod issues as field issues. Where the schema was parsed with `reportInput: true`, a
- * rejected primitive value is appended ("..., got -2"); objects and arrays are left out.
+ * rejected primitive value is appended ("..., got -2"); objects and arrays are left out. A
+ * string over 60 characters is given by its length.
  */
 export function toFieldIssues(error: z.ZodError, pathPrefix: readonly PropertyKey[] = []): FieldIssue[] {
   return error.issues.map((issue) => {
