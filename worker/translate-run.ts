@@ -46,9 +46,7 @@ export async function translateSentences(options: TranslateSentencesOptions): Pr
   const beamSize = options.beamSize ?? DEFAULT_TRANSLATE_BEAM_SIZE;
   validateOptions(options, beamSize);
   const checkpoint =
-    options.runId !== undefined
-      ? await requireRunCheckpoint(options.runId)
-      : { runId: null, path: options.checkpointDir as string };
+    options.runId !== undefined ? await findRunCheckpoint(options.runId) : { runId: null, path: options.checkpointDir as string };
   await activateBackend();
 
   const work = (decoding: DecodingModel) => ({
@@ -72,6 +70,18 @@ function validateOptions(options: TranslateSentencesOptions, beamSize: number): 
   if (options.sentences.length === 0) throw new WinnowError("invalid_input", "sentences must contain at least one sentence, got 0");
   if (!Number.isInteger(beamSize) || beamSize < 1 || beamSize > MAX_BEAM_SIZE) {
     throw new WinnowError("invalid_input", `beamSize must be an integer from 1 to ${MAX_BEAM_SIZE}, got ${beamSize}`);
+  }
+}
+
+/** Looks up the run's newest checkpoint; a failing database becomes an unavailable error naming the run. */
+async function findRunCheckpoint(runId: number): Promise<{ runId: number; path: string }> {
+  try {
+    return await requireRunCheckpoint(runId);
+  } catch (error) {
+    if (error instanceof WinnowError) throw error;
+    // Prisma's message starts with the failed call and source lines; the cause is on the last line.
+    const reason = (error as Error).message.trim().split("\n").at(-1);
+    throw new WinnowError("unavailable", `run ${runId}: reading its checkpoint from the database failed: ${reason}`, { cause: error });
   }
 }
 

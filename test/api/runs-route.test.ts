@@ -180,6 +180,26 @@ describe("GET /api/runs/[id]", () => {
   });
 });
 
+describe("GET /api/runs/[id] checkpoints", () => {
+  it("returns the newest checkpoint epoch", async () => {
+    const run = await prisma().run.create({ data: { datasetId, strategy: "uniform", config: {}, seed: 1, status: "running" } });
+    const fetchRun = async () => {
+      const response = await getRun(new Request(`${BASE_URL}/api/runs/${run.id}`), routeContext(String(run.id)));
+      return ((await response.json()) as { run: { latestCheckpointEpoch: number | null } }).run;
+    };
+    expect((await fetchRun()).latestCheckpointEpoch).toBeNull();
+
+    await prisma().checkpoint.createMany({
+      data: [
+        { runId: run.id, epoch: 1, path: "/checkpoints/epoch-0001" },
+        { runId: run.id, epoch: 3, path: "/checkpoints/epoch-0003" },
+        { runId: run.id, epoch: 2, path: "/checkpoints/epoch-0002" },
+      ],
+    });
+    expect((await fetchRun()).latestCheckpointEpoch).toBe(3);
+  });
+});
+
 describe("GET /api/runs/[id]/samples", () => {
   let runId: number;
 

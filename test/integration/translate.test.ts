@@ -105,6 +105,21 @@ describe("translation of a trained run", () => {
       expect(body).toEqual({ runId, epoch: EPOCHS, beamSize: 5, translations: direct.translations });
     });
 
+    it("names the run and folder of a checkpoint that cannot be loaded", async () => {
+      const run = await prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { datasetId: true } });
+      const broken = await prisma().run.create({
+        data: { datasetId: run.datasetId, strategy: "uniform", config: {}, seed: 1, status: "completed" },
+      });
+      const missing = path.join(stack.dataDir, "deleted", "epoch-0002");
+      await prisma().checkpoint.create({ data: { runId: broken.id, epoch: 2, path: missing } });
+
+      const response = await postTranslate(broken.id, { sentences: SENTENCES });
+      const error = ((await response.json()) as { error: { code: string; message: string } }).error;
+      expect(response.status).toBe(503);
+      expect(error.code).toBe("unavailable");
+      expect(error.message).toContain(`run ${broken.id}: translation with checkpoint ${missing} failed`);
+    });
+
     it("decodes greedily for beam size 1", async () => {
       const greedy = await translateSentences({ runId, sentences: SENTENCES, beamSize: 1 });
       const response = await postTranslate(runId, { sentences: SENTENCES, beamSize: 1 });
@@ -132,6 +147,13 @@ describe("translation of a trained run", () => {
       const result = await runCli(["--run", String(runId)], `${SENTENCES.join("\n")}\n`);
       expect(result.code).toBe(0);
       expect(result.stdout.split("\n").slice(0, -1)).toEqual(direct.translations);
+    });
+
+    it("translates with a checkpoint folder", async () => {
+      const checkpoint = await prisma().checkpoint.findFirstOrThrow({ where: { runId, epoch: EPOCHS } });
+      const result = await runCli(["--checkpoint", checkpoint.path, "--beam", "5", ...SENTENCES]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe(direct.translations.map((line) => `${line}\n`).join(""));
     });
 
     it("names an unknown run", async () => {
