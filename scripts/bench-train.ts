@@ -15,10 +15,10 @@ import {
 } from "./lib/bench-run";
 
 const USAGE = `usage: npm run bench:train -- [--presets tiny,compact] [--steps 20] [--warmup 3] [--plain-wasm]
-                               [--python PATH] [--threads N] [--no-torch]
+                               [--threads N] [--torch-threads 1,N] [--python PATH] [--no-torch]
 Trains the same model on the same batches in winnow (wasm backend with the OpenBLAS kernels) and
 in PyTorch (scripts/bench_train_torch.py), and prints the median step time and tokens per second
-of each and their ratio. The batches are the first batches of the preset's first epoch on its
+of each and the ratio to the fastest PyTorch run. The batches are the first batches of the preset's first epoch on its
 Multi30k recipe (tiny: data preset tiny; compact: data preset small), read from MULTI30K_DIR.
 Tokens are the real source and target tokens of a batch (eos included, padding excluded);
 tokens/s is the median over the timed steps of each step's tokens over its time.
@@ -27,7 +27,10 @@ tokens/s is the median over the timed steps of each step's tokens over its time.
   --warmup      untimed steps before them (default 3)
   --plain-wasm  also time winnow without the native kernels (about 15 s a step on compact)
   --python      Python interpreter with PyTorch (default: python3 on PATH, then /usr/bin/python3)
-  --threads     threads of OpenBLAS in winnow and of PyTorch (default: all CPUs)
+  --threads     OpenBLAS threads in winnow (default: all CPUs)
+  --torch-threads  torch.set_num_threads values to run PyTorch with, comma-separated (default: 1 and
+                all CPUs). PyTorch's OpenMP threads and OpenBLAS's own threads (all CPUs unless
+                OPENBLAS_NUM_THREADS is set) compete on a small machine, so 1 can be the fastest.
   --no-torch    skip PyTorch
   --save-batches PREFIX  keep the batch file for PyTorch as PREFIX.<preset>.json`;
 
@@ -94,34 +97,23 @@ async function timeWinnow(bench: PresetBench, nativeKernels: boolean, threads: n
 interface TorchRun {
   python: string;
   threads: number;
-  /** Path prefix of the batch file to keep; undefined writes it to a temporary folder and removes it. */
-  saveBatches: string | undefined;
 }
 
-/** Runs the PyTorch reference on the same batches; null with a printed reason when it cannot run. */
-function timeTorch(bench: PresetBench, batches: EncodedPair[][], vocabSize: number, torch: TorchRun): Timing | null {
-  const folder = mkdtempSync(path.join(os.tmpdir(), "winnow-bench-"));
-  try {
-    const file = torch.saveBatches === undefined ? path.join(folder, "batches.json") : `${torch.saveBatches}.${bench.preset}.json`;
-    writeBatches(file, { ...MODEL_PRESETS[bench.preset], vocabSize }, batches, bench.warmup);
-    const result = spawnSync(torch.python, [TORCH_SCRIPT, "--batches", file, "--threads", String(torch.threads)], {
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    if (result.status === MISSING_TORCH_EXIT) {
-      console.log(`PyTorch skipped: ${result.stderr.trim()}`);
-      return null;
-    }
-    if (result.status !== 0) throw new Error(`${TORCH_SCRIPT} failed with status ${result.status}: ${result.stderr.trim()}`);
-    const output = JSON.parse(result.stdout) as TorchOutput;
-    const label = `PyTorch ${output.torch}, ${output.threads} thread${output.threads === 1 ? "" : "s"}`;
-    const timing = summarise({
-      label, stepMs: output.stepMilliseconds, stepCpuMs: output.stepCpuMilliseconds, batches, warmup: bench.warmup,
-    });
-    return { ...timing, firstLoss: output.nllLosses[0] };
-  } finally {
-    rmSync(folder, { recursive: true, force: true });
+/** Runs the PyTorch reference on the batch file; null with a printed reason when it cannot run. */
+function timeTorch(batchFile: string, batches: EncodedPair[][], warmup: number, torch: TorchRun): Timing | null {
+  const result = spawnSync(torch.python, [TORCH_SCRIPT, "--batches", batchFile, "--threads", String(torch.threads)], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status === MISSING_TORCH_EXIT) {
+    console.log(`PyTorch skipped: ${result.stderr.trim()}`);
+    return null;
   }
+  if (result.status !== 0) throw new Error(`${TORCH_SCRIPT} failed with status ${result.status}: ${result.stderr.trim()}`);
+  const output = JSON.parse(result.stdout) as TorchOutput;
+  const label = `PyTorch ${output.torch}, ${output.threads} intra-op thread${output.threads === 1 ? "" : "s"}`;
+  const timing = summarise({ label, stepMs: output.stepMilliseconds, stepCpuMs: output.stepCpuMilliseconds, batches, warmup });
+  return { ...timing, firstLoss: output.nllLosses[0] };
 }
 
 /** Median step times and median per-step tokens per second over the steps after warm-up. */
@@ -165,8 +157,9 @@ function mean(values: ArrayLike<number>): number {
 }
 
 function printTable(preset: ModelPresetName, timings: Timing[]): void {
-  const reference = timings.find((timing) => timing.label.startsWith("PyTorch"));
-  const header = ["framework".padEnd(34), "ms/step", "CPU ms/step", "tokens/s", "vs PyTorch", "step-1 loss"];
+  const torchRuns = timings.filter((timing) => timing.label.startsWith("PyTorch"));
+  const reference = torchRuns.sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+  const header = ["framework".padEnd(38), "ms/step", "CPU ms/step", "tokens/s", "vs best PT", "step-1 loss"];
   console.log(`\n${preset}: ${header[0]} ${header.slice(1).map((cell) => cell.padStart(11)).join(" ")}`);
   for (const timing of timings) {
     const ratio = reference ? `${(timing.tokensPerSecond / reference.tokensPerSecond).toFixed(2)}x` : "-";
@@ -177,7 +170,7 @@ function printTable(preset: ModelPresetName, timings: Timing[]): void {
       ratio,
       timing.firstLoss.toFixed(3),
     ];
-    console.log(`${" ".repeat(preset.length + 2)}${timing.label.padEnd(34)} ${cells.map((cell) => cell.padStart(11)).join(" ")}`);
+    console.log(`${" ".repeat(preset.length + 2)}${timing.label.padEnd(38)} ${cells.map((cell) => cell.padStart(11)).join(" ")}`);
   }
 }
 
@@ -190,6 +183,7 @@ async function main(): Promise<void> {
       "plain-wasm": { type: "boolean", default: false },
       python: { type: "string" },
       threads: { type: "string", default: String(os.availableParallelism()) },
+      "torch-threads": { type: "string", default: `1,${os.availableParallelism()}` },
       "no-torch": { type: "boolean", default: false },
       "save-batches": { type: "string" },
       help: { type: "boolean", default: false },
@@ -203,6 +197,7 @@ async function main(): Promise<void> {
   const steps = parseCount("steps", values.steps, 1);
   const warmup = parseCount("warmup", values.warmup, 0);
   const threads = parseCount("threads", values.threads, 1);
+  const torchThreads = [...new Set(values["torch-threads"].split(",").map((value) => parseCount("torch-threads", value.trim(), 1)))];
   const torch = values["no-torch"] ? { python: null, tried: [] } : findPython(values.python);
   if (!values["no-torch"] && torch.python === null) {
     console.log(`PyTorch skipped: none of ${torch.tried.join(", ")} imports torch; install it with ${INSTALL_TORCH}`);
@@ -215,11 +210,17 @@ async function main(): Promise<void> {
     console.log(`\n${preset}: ${native.device}; vocabulary ${native.vocabSize}; ${bench.data.train.length} training pairs`);
     const timings: Timing[] = [native.timing];
     if (values["plain-wasm"]) timings.push((await timeWinnow(bench, false, threads)).timing);
-    if (torch.python !== null) {
-      const reference = timeTorch(bench, native.batches, native.vocabSize, {
-        python: torch.python, threads, saveBatches: values["save-batches"],
-      });
-      if (reference !== null) timings.push(reference);
+    const folder = mkdtempSync(path.join(os.tmpdir(), "winnow-bench-"));
+    try {
+      const saveBatches = values["save-batches"];
+      const batchFile = saveBatches === undefined ? path.join(folder, "batches.json") : `${saveBatches}.${preset}.json`;
+      writeBatches(batchFile, { ...MODEL_PRESETS[preset], vocabSize: native.vocabSize }, native.batches, warmup);
+      for (const count of torch.python === null ? [] : torchThreads) {
+        const reference = timeTorch(batchFile, native.batches, warmup, { python: torch.python as string, threads: count });
+        if (reference !== null) timings.push(reference);
+      }
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
     }
     printTable(preset, timings);
   }

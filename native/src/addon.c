@@ -50,7 +50,9 @@ static napi_value init(napi_env env, napi_value exports) {
       {"linearBackward", NULL, linear_backward, NULL, NULL, NULL, napi_default, NULL},
       {"attentionForward", NULL, attention_forward, NULL, NULL, NULL, napi_default, NULL},
       {"attentionBackward", NULL, attention_backward, NULL, NULL, NULL, napi_default, NULL},
-      {"dropoutMask", NULL, dropout_mask, NULL, NULL, NULL, napi_default, NULL},
+      {"dropoutForward", NULL, dropout_forward, NULL, NULL, NULL, napi_default, NULL},
+      {"dropoutBackward", NULL, dropout_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"reluBackward", NULL, relu_backward, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof functions / sizeof functions[0], functions);
   return exports;

@@ -101,6 +101,37 @@ void* arg_heap_span(call_args* args, size_t index, size_t count) {
   return heap_span(args, offset, count, tensor_name);
 }
 
+uint8_t* arg_heap_bytes(call_args* args, size_t index, size_t count) {
+  double offset = arg_number(args, index);
+  if (args->failed) return NULL;
+  if (offset != floor(offset) || offset < 0 || offset + (double)count > (double)args->heap_bytes) {
+    char message[160];
+    snprintf(message, sizeof message, "argument %zu: %zu bytes at offset %.0f do not fit the %zu-byte heap", index, count,
+             offset, args->heap_bytes);
+    args_fail(args, message);
+    return NULL;
+  }
+  return args->heap + (size_t)offset;
+}
+
+uint32_t* arg_uint32_array(call_args* args, size_t index, size_t count) {
+  if (args->failed) return NULL;
+  bool is_typed_array = false;
+  napi_is_typedarray(args->env, args->argv[index], &is_typed_array);
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = NULL;
+  if (!is_typed_array ||
+      napi_get_typedarray_info(args->env, args->argv[index], &type, &length, &data, NULL, NULL) != napi_ok ||
+      type != napi_uint32_array || length != count) {
+    char message[96];
+    snprintf(message, sizeof message, "argument %zu must be a Uint32Array of %zu numbers", index, count);
+    args_fail(args, message);
+    return NULL;
+  }
+  return data;
+}
+
 void* arg_optional_heap_span(call_args* args, size_t index, size_t count) {
   if (args->failed) return NULL;
   double value = 0;

@@ -44,6 +44,13 @@ void* arg_heap_span(call_args* args, size_t index, size_t count);
  * checking alignment and bounds. `tensor_name` names the tensor in the error. */
 void* heap_span(call_args* args, double offset, size_t count, const char* tensor_name);
 
+/* Reads argument `index` as the byte offset of `count` one-byte elements in the heap, such as a
+ * bool tensor, and returns their address after checking bounds. */
+uint8_t* arg_heap_bytes(call_args* args, size_t index, size_t count);
+
+/* Reads argument `index` as a Uint32Array of exactly `count` numbers and returns them, writable. */
+uint32_t* arg_uint32_array(call_args* args, size_t index, size_t count);
+
 /* Like arg_heap_span, but an offset of -1 stands for an absent tensor and gives NULL. */
 void* arg_optional_heap_span(call_args* args, size_t index, size_t count);
 

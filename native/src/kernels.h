@@ -23,6 +23,8 @@ napi_value linear_forward(napi_env env, napi_callback_info info);
 napi_value linear_backward(napi_env env, napi_callback_info info);
 napi_value attention_forward(napi_env env, napi_callback_info info);
 napi_value attention_backward(napi_env env, napi_callback_info info);
-napi_value dropout_mask(napi_env env, napi_callback_info info);
+napi_value dropout_forward(napi_env env, napi_callback_info info);
+napi_value dropout_backward(napi_env env, napi_callback_info info);
+napi_value relu_backward(napi_env env, napi_callback_info info);
 
 #endif

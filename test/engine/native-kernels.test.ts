@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "../../lib/env";
 import { AdamOptimizer } from "../../worker/engine/adam-optimizer";
 import { selectBackend } from "../../worker/engine/backend";
-import { fillDropoutMaskNatively } from "../../worker/engine/kernels/dropout-mask";
 import { loadNativeAddon } from "../../worker/engine/kernels/native-addon";
 import { disableNativeKernels, enableNativeKernels, nativeKernelsActive } from "../../worker/engine/kernels/native-kernels";
 import { type AttentionParams, multiHeadAttention } from "../../worker/engine/layers/attention";
+import { dropout } from "../../worker/engine/layers/dropout";
 import { embedTokens } from "../../worker/engine/layers/embedding";
 import { layerNorm, type LayerNormParams } from "../../worker/engine/layers/layer-norm";
 import { linear, type LinearParams } from "../../worker/engine/layers/linear";
@@ -290,20 +290,33 @@ describe(SUITE, () => {
     });
   });
 
-  describe("dropout mask", () => {
-    itNative("draws the same mask and leaves the same stream state as JavaScript", () => {
-      const keep = 0.9;
-      const native = new Random(5, "dropout");
-      const script = new Random(5, "dropout");
-      for (const size of [1, 31, 10_000]) {
-        const nativeMask = new Float32Array(size);
-        const scriptMask = new Float32Array(size);
-        for (let i = 0; i < size; i++) scriptMask[i] = script.next() < keep ? 1 / keep : 0;
+  describe("dropout", () => {
+    itNative("drops the same elements and advances the stream as far", () => {
+      const x = randomTensor([3, 7, 5]);
+      const weights = randomValues(105);
+      const streams: Random[] = [];
+      const apply = (input: tf.Tensor) => {
+        const stream = new Random(5, "dropout");
+        streams.push(stream);
+        return dropout(input, 0.3, stream);
+      };
 
-        expect(fillDropoutMaskNatively(nativeMask, native, keep, 1 / keep)).toBe(true);
-        expect(nativeMask).toEqual(scriptMask);
-        expect(native.state()).toEqual(script.state());
-      }
+      expectSameOutputs(() => [
+        apply(x),
+        apply(tf.ones([10_000])),
+        tf.grad((input) => weightedSum(apply(input), weights))(x),
+      ]);
+      expect(streams.length).toBe(6);
+      for (let i = 0; i < 3; i++) expect(streams[i].state(), `stream ${i}`).toEqual(streams[i + 3].state());
+    });
+  });
+
+  describe("ReLU gradient", () => {
+    itNative("matches step and multiply", () => {
+      const x = tf.tensor1d([-2, -0.5, 0, 0.5, 2, 3]);
+      const weights = randomValues(6);
+
+      expectSameOutputs(() => [tf.grad((input) => weightedSum(tf.relu(input), weights))(x)]);
     });
   });
 

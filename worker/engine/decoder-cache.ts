@@ -93,6 +93,8 @@ const HOST_MEMORY_BACKENDS = new Set(["cpu", "wasm"]);
  * AMD EPYC. So those backends copy here, and others keep tf.gather, which reads nothing back.
  */
 function gatherRows(x: tf.Tensor, rows: number[]): tf.Tensor {
+  // NOTE: the tf.gather branch runs only on the tensorflow backend, so the tests exercise it only
+  // where the optional tfjs-node package is installed; elsewhere they cover the copy below.
   if (!HOST_MEMORY_BACKENDS.has(tf.getBackend()) || x.dtype !== "float32") return tf.gather(x, tf.tensor1d(rows, "int32"));
   const [length, ...inner] = x.shape;
   const width = length === 0 ? 0 : x.size / length;

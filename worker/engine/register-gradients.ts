@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { nativeKernelsActive } from "./kernels/native-kernels";
+import { fusedReluGrad } from "./kernels/relu-grad-kernel";
 import { fusedSoftmaxGrad } from "./kernels/softmax-grad-kernel";
 import { matMul } from "./layers/mat-mul";
 
@@ -58,7 +59,9 @@ const GRADIENTS: tf.GradConfig[] = [
   {
     kernelName: tf.Relu,
     inputsToSave: ["x"],
-    gradFunc: (dy, [x]) => ({ x: () => tf.mul(single(dy), tf.step(x)) }),
+    gradFunc: (dy, [x]) => ({
+      x: () => (nativeKernelsActive() ? fusedReluGrad(x, single(dy)) : tf.mul(single(dy), tf.step(x))),
+    }),
   },
   {
     kernelName: tf.Reshape,

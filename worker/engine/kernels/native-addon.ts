@@ -70,17 +70,22 @@ export interface NativeAddon {
     dQueries: number, dKeys: number, dValues: number,
   ): void;
   /**
-   * Fills `mask` with `scale` where an sfc32 draw is below `keep` and 0 elsewhere, continuing the
-   * stream in `state` (Random's four words) and writing the advanced words back.
+   * Inverted dropout of x [count] into y, with a one-byte mask. Draws continue the sfc32 stream in
+   * `state` (Random's four words), and the advanced words are written back.
    */
-  dropoutMask(mask: Float32Array, state: Uint32Array, keep: number, scale: number): void;
+  dropoutForward(heap: Uint8Array, count: number, x: number, y: number, mask: number, state: Uint32Array, keep: number, scale: number): void;
+  /** dx = dy * scale where the one-byte mask is 1, else 0. */
+  dropoutBackward(heap: Uint8Array, count: number, dy: number, mask: number, scale: number, dx: number): void;
+  /** dx = dy where x > 0, else 0. */
+  reluBackward(heap: Uint8Array, count: number, dy: number, x: number, dx: number): void;
 }
 
 /** Functions the current sources define; a build that lacks one is out of date. */
 const REQUIRED_FUNCTIONS = [
   "describe", "setThreads", "gemmBatched", "layerNormForward", "layerNormBackward", "crossEntropyForward",
   "crossEntropyBackward", "embeddingForward", "embeddingBackward", "adamStep", "softmaxBackward", "linearForward",
-  "linearBackward", "attentionForward", "attentionBackward", "dropoutMask",
+  "linearBackward", "attentionForward", "attentionBackward", "dropoutForward",
+  "dropoutBackward", "reluBackward",
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 /** Path of the addon that `node scripts/build-native.mjs` (run by npm install) builds. */

@@ -3,10 +3,12 @@ import { adamStepKernel } from "./adam-step-kernel";
 import { attentionGradient, attentionKernels } from "./attention-kernel";
 import { nativeBatchMatMul } from "./batch-mat-mul";
 import { crossEntropyGradient, crossEntropyKernels } from "./cross-entropy-kernel";
+import { dropoutGradient, dropoutKernels } from "./dropout-kernel";
 import { embeddingGradient, embeddingKernels } from "./embedding-kernel";
 import { layerNormGradient, layerNormKernels } from "./layer-norm-kernel";
 import { linearGradient, linearKernels } from "./linear-kernel";
 import type { NativeAddon } from "./native-addon";
+import { reluGradKernel } from "./relu-grad-kernel";
 import { sharedIdentity } from "./shared-identity";
 import { softmaxGradKernel } from "./softmax-grad-kernel";
 
@@ -20,8 +22,8 @@ let activeAddon: NativeAddon | null = null;
 /**
  * Registers the native kernels on the wasm backend: OpenBLAS BatchMatMul and a copy-free Identity
  * in place of the built-in ones, and the fused kernels (linear, attention, layer norm,
- * cross-entropy, embedding, softmax gradient, Adam) with their gradients. Safe to call more than
- * once.
+ * cross-entropy, embedding, dropout, softmax and ReLU gradients, Adam) with their gradients. Safe
+ * to call more than once.
  */
 export function enableNativeKernels(addon: NativeAddon): void {
   if (activeAddon !== null) return;
@@ -33,14 +35,17 @@ export function enableNativeKernels(addon: NativeAddon): void {
     ...layerNormKernels(addon),
     ...crossEntropyKernels(addon),
     ...embeddingKernels(addon),
+    ...dropoutKernels(addon),
     softmaxGradKernel(addon),
+    reluGradKernel(addon),
     adamStepKernel(addon),
   ];
   for (const config of fused) {
     tf.registerKernel(config);
     added.push(config.kernelName);
   }
-  for (const gradient of [linearGradient, attentionGradient, layerNormGradient, crossEntropyGradient, embeddingGradient]) {
+  const gradients = [linearGradient, attentionGradient, layerNormGradient, crossEntropyGradient, embeddingGradient, dropoutGradient];
+  for (const gradient of gradients) {
     if (!tf.getGradient(gradient.kernelName)) tf.registerGradient(gradient);
   }
   activeAddon = addon;
@@ -62,10 +67,6 @@ export function nativeKernelsActive(): boolean {
   return activeAddon !== null && tf.getBackend() === "wasm";
 }
 
-/** Returns the addon when `nativeKernelsActive()`, else null, for native helpers that run outside tfjs kernels. */
-export function nativeAddonInUse(): NativeAddon | null {
-  return nativeKernelsActive() ? activeAddon : null;
-}
 
 function replaceBuiltin(kernelName: string, make: (builtin: tf.KernelConfig) => tf.KernelConfig): void {
   const builtin = tf.getKernel(kernelName, "wasm");

@@ -5,7 +5,7 @@ import { WasmHeap } from "./wasm-heap";
 /** Output dx: the gradient of a softmax over the last axis, from its output y and dy. */
 export const SOFTMAX_GRAD = "WinnowSoftmaxGrad";
 
-/** dx = y * (dy - sum(dy * y)) along the last axis, in one native kernel. */
+/** Computes dx = y * (dy - sum(dy * y)) along the last axis in one native kernel. */
 export function fusedSoftmaxGrad(y: tf.Tensor, dy: tf.Tensor): tf.Tensor {
   return tf.engine().runKernel(SOFTMAX_GRAD, { y, dy }) as tf.Tensor;
 }

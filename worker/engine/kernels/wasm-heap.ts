@@ -41,6 +41,11 @@ export class WasmHeap {
     return this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
   }
 
+  /** Allocates an int32 tensor holding `values`. */
+  ints(shape: number[], values: Int32Array): tf.TensorInfo {
+    return this.backend.makeOutput(shape, "int32", undefined, values);
+  }
+
   /** Frees a tensor this kernel allocated and does not return. */
   release(tensor: tf.TensorInfo): void {
     this.backend.disposeData(tensor.dataId);
