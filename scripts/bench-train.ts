@@ -14,8 +14,8 @@ import {
   prepareBenchRun,
 } from "./lib/bench-run";
 
-const USAGE = `usage: npm run bench:train -- [--presets tiny,compact] [--steps 20] [--warmup 3] [--plain-wasm]
-                               [--threads N] [--torch-threads 1,N] [--python PATH] [--no-torch]
+const USAGE = `usage: npm run bench:train -- [--presets tiny,compact] [--steps 20] [--warmup 3] [--repeat 1]
+                               [--plain-wasm] [--threads N] [--torch-threads 1,N] [--python PATH] [--no-torch]
 Trains the same model on the same batches in winnow (wasm backend with the OpenBLAS kernels) and
 in PyTorch (scripts/bench_train_torch.py), and prints the median step time and tokens per second
 of each and the ratio to the fastest PyTorch run. The batches are the first batches of the preset's first epoch on its
@@ -25,6 +25,8 @@ tokens/s is the median over the timed steps of each step's tokens over its time.
   --presets     model presets, comma-separated (default tiny,compact)
   --steps       timed steps per preset and framework (default 20)
   --warmup      untimed steps before them (default 3)
+  --repeat      runs of every framework, alternating, whose medians are combined (default 1); on a
+                shared machine, several runs spread over time average out other programs' load
   --plain-wasm  also time winnow without the native kernels (about 15 s a step on compact)
   --python      Python interpreter with PyTorch (default: python3 on PATH, then /usr/bin/python3)
   --threads     OpenBLAS threads in winnow (default: all CPUs)
@@ -56,6 +58,12 @@ interface Timing {
   tokensPerSecond: number;
   /** Mean unsmoothed loss of the first step's pairs: about ln(vocabulary) for both frameworks. */
   firstLoss: number;
+}
+
+/** Medians over the repetitions of one framework's runs. */
+interface CombinedTiming extends Timing {
+  lowestRate: number;
+  highestRate: number;
 }
 
 interface PresetBench {
@@ -156,22 +164,84 @@ function mean(values: ArrayLike<number>): number {
   return Array.from(values).reduce((sum, value) => sum + value, 0) / values.length;
 }
 
-function printTable(preset: ModelPresetName, timings: Timing[]): void {
+/** Median of each number over the repetitions of one framework, with the range of tokens/s. */
+function combine(repetitions: Timing[][]): CombinedTiming[] {
+  const labels = [...new Set(repetitions.flat().map((timing) => timing.label))];
+  return labels.map((label) => {
+    const runs = repetitions.flat().filter((timing) => timing.label === label);
+    const rates = runs.map((run) => run.tokensPerSecond);
+    return {
+      label,
+      medianMs: median(runs.map((run) => run.medianMs)),
+      medianCpuMs: median(runs.map((run) => run.medianCpuMs)),
+      tokensPerSecond: median(rates),
+      lowestRate: Math.min(...rates),
+      highestRate: Math.max(...rates),
+      firstLoss: runs[0].firstLoss,
+    };
+  });
+}
+
+function printTable(preset: ModelPresetName, timings: CombinedTiming[]): void {
   const torchRuns = timings.filter((timing) => timing.label.startsWith("PyTorch"));
-  const reference = torchRuns.sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
-  const header = ["framework".padEnd(38), "ms/step", "CPU ms/step", "tokens/s", "vs best PT", "step-1 loss"];
-  console.log(`\n${preset}: ${header[0]} ${header.slice(1).map((cell) => cell.padStart(11)).join(" ")}`);
+  const reference = [...torchRuns].sort((a, b) => b.tokensPerSecond - a.tokensPerSecond)[0];
+  const header = ["framework".padEnd(38), "ms/step", "CPU ms/step", "tokens/s", "range", "vs best PT", "step-1 loss"];
+  console.log(`\n${preset}: ${header[0]} ${header.slice(1).map((cell, i) => cell.padStart(i === 3 ? 15 : 11)).join(" ")}`);
   for (const timing of timings) {
     const ratio = reference ? `${(timing.tokensPerSecond / reference.tokensPerSecond).toFixed(2)}x` : "-";
     const cells = [
       timing.medianMs.toFixed(1),
       timing.medianCpuMs.toFixed(1),
-      Math.round(timing.tokensPerSecond).toLocaleString("en-US"),
+      formatRate(timing.tokensPerSecond),
+      `${formatRate(timing.lowestRate)}-${formatRate(timing.highestRate)}`,
       ratio,
       timing.firstLoss.toFixed(3),
     ];
-    console.log(`${" ".repeat(preset.length + 2)}${timing.label.padEnd(38)} ${cells.map((cell) => cell.padStart(11)).join(" ")}`);
+    console.log(`${" ".repeat(preset.length + 2)}${timing.label.padEnd(38)} ${cells.map((cell, i) => cell.padStart(i === 3 ? 15 : 11)).join(" ")}`);
   }
+}
+
+function formatRate(tokensPerSecond: number): string {
+  return Math.round(tokensPerSecond).toLocaleString("en-US");
+}
+
+interface BenchSettings {
+  steps: number;
+  warmup: number;
+  /** OpenBLAS threads in winnow. */
+  threads: number;
+  torchThreads: number[];
+  python: string | null;
+  plainWasm: boolean;
+  saveBatches: string | undefined;
+  repeats: number;
+}
+
+/** Measures every framework once on `bench`, winnow first, and prints one line per framework. */
+async function benchOnce(bench: PresetBench, settings: BenchSettings, repetition: number): Promise<Timing[]> {
+  const native = await timeWinnow(bench, true, settings.threads);
+  if (repetition === 0) {
+    console.log(`\n${bench.preset}: ${native.device}; vocabulary ${native.vocabSize}; ${bench.data.train.length} training pairs`);
+  }
+  const timings: Timing[] = [native.timing];
+  if (settings.plainWasm) timings.push((await timeWinnow(bench, false, settings.threads)).timing);
+
+  const folder = mkdtempSync(path.join(os.tmpdir(), "winnow-bench-"));
+  try {
+    const { saveBatches, python } = settings;
+    const batchFile = saveBatches === undefined ? path.join(folder, "batches.json") : `${saveBatches}.${bench.preset}.json`;
+    writeBatches(batchFile, { ...MODEL_PRESETS[bench.preset], vocabSize: native.vocabSize }, native.batches, bench.warmup);
+    for (const threads of python === null ? [] : settings.torchThreads) {
+      const reference = timeTorch(batchFile, native.batches, bench.warmup, { python: python as string, threads });
+      if (reference !== null) timings.push(reference);
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+
+  const summary = timings.map((timing) => `${timing.label} ${timing.medianMs.toFixed(1)} ms`).join("; ");
+  console.log(`  run ${repetition + 1}/${settings.repeats} (load average ${os.loadavg()[0].toFixed(2)}): ${summary}`);
+  return timings;
 }
 
 async function main(): Promise<void> {
@@ -180,6 +250,7 @@ async function main(): Promise<void> {
       presets: { type: "string", default: "tiny,compact" },
       steps: { type: "string", default: "20" },
       warmup: { type: "string", default: "3" },
+      repeat: { type: "string", default: "1" },
       "plain-wasm": { type: "boolean", default: false },
       python: { type: "string" },
       threads: { type: "string", default: String(os.availableParallelism()) },
@@ -193,36 +264,32 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const presets = parsePresetList(values.presets);
-  const steps = parseCount("steps", values.steps, 1);
-  const warmup = parseCount("warmup", values.warmup, 0);
-  const threads = parseCount("threads", values.threads, 1);
-  const torchThreads = [...new Set(values["torch-threads"].split(",").map((value) => parseCount("torch-threads", value.trim(), 1)))];
   const torch = values["no-torch"] ? { python: null, tried: [] } : findPython(values.python);
+  const settings: BenchSettings = {
+    steps: parseCount("steps", values.steps, 1),
+    warmup: parseCount("warmup", values.warmup, 0),
+    threads: parseCount("threads", values.threads, 1),
+    torchThreads: [...new Set(values["torch-threads"].split(",").map((value) => parseCount("torch-threads", value.trim(), 1)))],
+    python: torch.python,
+    plainWasm: values["plain-wasm"],
+    saveBatches: values["save-batches"],
+    repeats: parseCount("repeat", values.repeat, 1),
+  };
+  const presets = parsePresetList(values.presets);
   if (!values["no-torch"] && torch.python === null) {
     console.log(`PyTorch skipped: none of ${torch.tried.join(", ")} imports torch; install it with ${INSTALL_TORCH}`);
   }
-  console.log(`${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} CPUs; ${warmup} warm-up + ${steps} timed steps per run`);
+  console.log(
+    `${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} CPUs; ${settings.warmup} warm-up + ${settings.steps} timed steps per run; ${settings.repeats} runs`,
+  );
 
   for (const preset of presets) {
-    const bench: PresetBench = { preset, steps, warmup, data: await loadBenchPairs(preset) };
-    const native = await timeWinnow(bench, true, threads);
-    console.log(`\n${preset}: ${native.device}; vocabulary ${native.vocabSize}; ${bench.data.train.length} training pairs`);
-    const timings: Timing[] = [native.timing];
-    if (values["plain-wasm"]) timings.push((await timeWinnow(bench, false, threads)).timing);
-    const folder = mkdtempSync(path.join(os.tmpdir(), "winnow-bench-"));
-    try {
-      const saveBatches = values["save-batches"];
-      const batchFile = saveBatches === undefined ? path.join(folder, "batches.json") : `${saveBatches}.${preset}.json`;
-      writeBatches(batchFile, { ...MODEL_PRESETS[preset], vocabSize: native.vocabSize }, native.batches, warmup);
-      for (const count of torch.python === null ? [] : torchThreads) {
-        const reference = timeTorch(batchFile, native.batches, warmup, { python: torch.python as string, threads: count });
-        if (reference !== null) timings.push(reference);
-      }
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
+    const bench: PresetBench = { preset, steps: settings.steps, warmup: settings.warmup, data: await loadBenchPairs(preset) };
+    const repetitions: Timing[][] = [];
+    for (let repetition = 0; repetition < settings.repeats; repetition++) {
+      repetitions.push(await benchOnce(bench, settings, repetition));
     }
-    printTable(preset, timings);
+    printTable(preset, combine(repetitions));
   }
 }
 
