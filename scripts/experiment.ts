@@ -78,6 +78,13 @@ async function main(): Promise<number> {
   const started = Date.now();
   const { services, datasetId } = await prepare(options.data, log);
   const worker = startWorkerProcess();
+  // Ctrl-C stops the worker this script started too, rather than leaving it training unattended.
+  const interrupt = (signal: NodeJS.Signals) => {
+    log(`${signal}: stopping the worker; queued and running runs stay in the queue for the next worker`);
+    void worker.stop().finally(() => process.exit(130));
+  };
+  process.once("SIGINT", interrupt);
+  process.once("SIGTERM", interrupt);
   try {
     const runIds: number[] = [];
     for (let seed = 1; seed <= options.seeds; seed++) {
