@@ -39,8 +39,13 @@ export interface ModelPreset {
   /** Peak learning rate reached after warm-up. */
   learningRate: number;
   warmupSteps: number;
-  /** Sentences per training batch. */
+  /** Most pairs in a training batch. */
   batchSize: number;
+  /**
+   * Most tokens in a training batch, padding included (pairs times the longest pair's length).
+   * Batches are cut from pairs of similar length, so short pairs fill larger batches.
+   */
+  batchTokens: number;
   /** Maximum source or target length in subword tokens. Longer pairs are cut to it. */
   maxLength: number;
   epochs: number;
@@ -50,22 +55,22 @@ export const MODEL_PRESETS = {
   micro: {
     vocabSize: 400, dModel: 32, ffDim: 64, heads: 2, encoderLayers: 1, decoderLayers: 1,
     dropout: 0, labelSmoothing: 0.1, learningRate: 3e-3, warmupSteps: 20, batchSize: 32,
-    maxLength: 32, epochs: 2,
+    batchTokens: 1024, maxLength: 32, epochs: 2,
   },
   tiny: {
     vocabSize: 1000, dModel: 64, ffDim: 128, heads: 4, encoderLayers: 2, decoderLayers: 2,
     dropout: 0.1, labelSmoothing: 0.1, learningRate: 2e-3, warmupSteps: 100, batchSize: 32,
-    maxLength: 40, epochs: 6,
+    batchTokens: 1280, maxLength: 40, epochs: 6,
   },
   compact: {
     vocabSize: 8000, dModel: 256, ffDim: 1024, heads: 4, encoderLayers: 3, decoderLayers: 3,
-    dropout: 0.1, labelSmoothing: 0.1, learningRate: 1e-3, warmupSteps: 800, batchSize: 64,
-    maxLength: 60, epochs: 20,
+    dropout: 0.1, labelSmoothing: 0.1, learningRate: 1e-3, warmupSteps: 800, batchSize: 96,
+    batchTokens: 1536, maxLength: 60, epochs: 20,
   },
   base: {
     vocabSize: 10000, dModel: 512, ffDim: 2048, heads: 8, encoderLayers: 6, decoderLayers: 6,
-    dropout: 0.1, labelSmoothing: 0.1, learningRate: 7e-4, warmupSteps: 4000, batchSize: 128,
-    maxLength: 80, epochs: 30,
+    dropout: 0.1, labelSmoothing: 0.1, learningRate: 7e-4, warmupSteps: 4000, batchSize: 256,
+    batchTokens: 4096, maxLength: 80, epochs: 30,
   },
 } as const satisfies Record<string, ModelPreset>;
 

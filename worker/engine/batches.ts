@@ -28,11 +28,15 @@ export interface BatchTensors {
 const POOL_BATCHES = 50;
 
 /**
- * Splits pairs into batches of `batchSize` for one epoch: shuffle, sort each pool of 50 batches by
- * length to cut padding, then shuffle the batch order. Deterministic for a given `random` state.
+ * Splits pairs into batches for one epoch: shuffle, sort each pool of 50 batches by length to cut
+ * padding, cut the pool into batches, then shuffle the batch order. A batch takes at most
+ * `batchSize` pairs and, when `maxTokens` is set, at most that many tokens counted with padding
+ * (pairs times the longest pair), so batches of short pairs hold more of them. A pair longer than
+ * `maxTokens` gets a batch of its own. Deterministic for a given `random` state.
  */
-export function makeBatches(options: { pairs: EncodedPair[]; batchSize: number; random: Random }): EncodedPair[][] {
+export function makeBatches(options: { pairs: EncodedPair[]; batchSize: number; maxTokens?: number; random: Random }): EncodedPair[][] {
   const { batchSize, random } = options;
+  const maxTokens = options.maxTokens ?? Number.POSITIVE_INFINITY;
   const shuffled = random.shuffle([...options.pairs]);
   const batches: EncodedPair[][] = [];
   const poolSize = batchSize * POOL_BATCHES;
@@ -40,11 +44,27 @@ export function makeBatches(options: { pairs: EncodedPair[]; batchSize: number; 
   for (let start = 0; start < shuffled.length; start += poolSize) {
     const pool = shuffled.slice(start, start + poolSize);
     pool.sort((a, b) => pairLength(a) - pairLength(b) || a.index - b.index);
-    for (let offset = 0; offset < pool.length; offset += batchSize) {
-      batches.push(pool.slice(offset, offset + batchSize));
-    }
+    batches.push(...cutByTokens(pool, batchSize, maxTokens));
   }
   return random.shuffle(batches);
+}
+
+/** Cuts pairs sorted by length into consecutive batches within both limits. */
+function cutByTokens(sorted: EncodedPair[], batchSize: number, maxTokens: number): EncodedPair[][] {
+  const batches: EncodedPair[][] = [];
+  let current: EncodedPair[] = [];
+  let longest = 0;
+  for (const pair of sorted) {
+    const length = Math.max(longest, pairLength(pair));
+    if (current.length > 0 && (current.length >= batchSize || (current.length + 1) * length > maxTokens)) {
+      batches.push(current);
+      current = [];
+    }
+    longest = current.length === 0 ? pairLength(pair) : length;
+    current.push(pair);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 /** Splits pairs into batches of similar source length in a fixed order, for scoring and decoding. */

@@ -30,7 +30,9 @@ export async function trainEpoch(run: TrainingRun, epoch: number): Promise<Epoch
     return { sampleId, noisy };
   };
   const included = run.train.filter((pair) => strategy.includes?.(sampleOf(pair.index), epoch) ?? true);
-  const batches = makeBatches({ pairs: included, batchSize: run.preset.batchSize, random: run.shuffleRandom });
+  const batches = makeBatches({
+    pairs: included, batchSize: run.preset.batchSize, maxTokens: run.preset.batchTokens, random: run.shuffleRandom,
+  });
   const traces = new Array<SampleTraceRow>(run.train.length);
   let weightedLoss = 0;
   let weightSum = 0;
