@@ -45,19 +45,41 @@ export function runQueue(name = env().WINNOW_QUEUE): Queue {
 }
 
 /**
- * Adds the training job of a run. The job id joins the run id and the run's creation time, so
- * queueing the same run twice is a no-op, while a run with a reused id (a database that was
- * dropped and created again on the same Redis) still gets a job of its own.
+ * Returns the id of a run's training job: the run id and the run's creation time. Queueing the
+ * same run twice is then a no-op. A run with a reused id (a database that was dropped and
+ * created again on the same Redis) still gets a job of its own.
+ */
+export function runJobId(run: { id: number; createdAt: Date }): string {
+  return `run-${run.id}-${run.createdAt.getTime()}`;
+}
+
+/**
+ * Adds the training job of a run, with the id from `runJobId`.
  * A failed job is not retried by BullMQ: the run row records the failure and a user relaunches.
  */
 export async function enqueueRun(run: { id: number; createdAt: Date }, queueName?: string): Promise<void> {
   const payload: RunJob = runJobSchema.parse({ runId: run.id });
   await runQueue(queueName).add("train", payload, {
-    jobId: `run-${run.id}-${run.createdAt.getTime()}`,
+    jobId: runJobId(run),
     attempts: 1,
     removeOnComplete: 1000,
     removeOnFail: 1000,
   });
+}
+
+/**
+ * Returns whether a worker holds the training job of a run: the job is active and its lock
+ * exists. A worker renews the lock while it trains, so the lock of a dead worker's job expires
+ * after WINNOW_LOCK_DURATION_MS, although the job stays active until another worker's stalled
+ * check moves it back to the queue. A job that is waiting, failed, completed or gone is not held.
+ */
+export async function isRunJobHeld(run: { id: number; createdAt: Date }, queueName?: string): Promise<boolean> {
+  const queue = runQueue(queueName);
+  const jobId = runJobId(run);
+  if ((await queue.getJobState(jobId)) !== "active") return false;
+  // BullMQ 6.7 keeps a job's lock at "<job key>:lock" (its prepareJobForProcessing script).
+  const client = await queue.getBackend().client;
+  return (await client.get(`${queue.toKey(jobId)}:lock`)) !== null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { prisma } from "./db";
 import { WinnowError } from "./errors";
-import { enqueueRun } from "./queue";
+import { enqueueRun, isRunJobHeld } from "./queue";
 import { describeIssues, runConfigSchema, type RunConfig, type RunConfigInput } from "./run-config";
 
 /** Validates a run request, checks its dataset exists, stores the Run row and queues its job. */
@@ -41,22 +41,27 @@ export async function createRun(input: RunConfigInput | unknown, queueName?: str
 }
 
 /**
- * Asks a run to stop. A queued run is cancelled at once; a running one sets a flag that its
- * worker checks between steps. Finished runs are left as they are.
+ * Asks a run to stop. A queued run is cancelled at once. A running run whose job a worker holds
+ * gets a flag that the worker checks between steps. A running run whose job no worker holds (its
+ * worker died and none took the job back, or BullMQ failed the job) is cancelled at once, since
+ * no worker would ever read the flag. Finished runs are left as they are.
  */
 export async function requestCancel(runId: number): Promise<{ status: string }> {
-  const run = await prisma().run.findUnique({ where: { id: runId }, select: { status: true } });
+  const run = await prisma().run.findUnique({ where: { id: runId }, select: { status: true, createdAt: true } });
   if (!run) throw new WinnowError("not_found", `run ${runId} not found`);
-  if (run.status === "queued") {
+  if (run.status === "queued" || (run.status === "running" && !(await isRunJobHeld({ id: runId, createdAt: run.createdAt })))) {
+    // Conditional on the status read above, so a run that a worker finished meanwhile keeps its end.
     const updated = await prisma().run.updateMany({
-      where: { id: runId, status: "queued" },
+      where: { id: runId, status: run.status },
       data: { status: "cancelled", cancelRequested: true, finishedAt: new Date() },
     });
     if (updated.count === 1) return { status: "cancelled" };
   }
-  if (run.status === "running" || run.status === "queued") {
-    await prisma().run.update({ where: { id: runId }, data: { cancelRequested: true } });
-    return { status: "cancelling" };
-  }
-  return { status: run.status };
+  const flagged = await prisma().run.updateMany({
+    where: { id: runId, status: { in: ["queued", "running"] } },
+    data: { cancelRequested: true },
+  });
+  if (flagged.count === 1) return { status: "cancelling" };
+  const finished = await prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true } });
+  return { status: finished.status };
 }

@@ -3,6 +3,7 @@ import { Worker } from "bullmq";
 import { env } from "../lib/env";
 import { moduleLogger } from "../lib/logger";
 import { redisConnection, translateQueueName } from "../lib/queue";
+import { recordJobFailure } from "./record-job-failure";
 
 const log = moduleLogger("worker");
 
@@ -12,7 +13,7 @@ const log = moduleLogger("worker");
  * from its newest checkpoint, so each stall costs at most one epoch, and a few are worth allowing.
  * A run that kills its worker every time (out of memory, say) still fails after this many.
  */
-const MAX_STALLED_COUNT = 3;
+export const MAX_STALLED_COUNT = 3;
 
 /** Starts a BullMQ worker that trains runs from WINNOW_QUEUE, each in its own child process. */
 export function startWorker(): Worker {
@@ -31,7 +32,15 @@ export function startWorker(): Worker {
     workerForkOptions: { execArgv: ["--import", "tsx"] },
   });
   worker.on("active", (job) => log.info({ runId: job.data.runId, jobId: job.id }, "job active"));
-  worker.on("failed", (job, error) => log.error({ runId: job?.data.runId, jobId: job?.id, err: error }, "job failed"));
+  worker.on("failed", (job, error) => {
+    log.error({ runId: job?.data.runId, jobId: job?.id, err: error }, "job failed");
+    recordJobFailure(job, error, MAX_STALLED_COUNT).then(
+      (marked) => {
+        if (marked) log.error({ runId: job?.data.runId, reason: error.message }, "run failed");
+      },
+      (writeError: unknown) => log.error({ runId: job?.data.runId, err: writeError }, "could not mark the run of a failed job as failed"),
+    );
+  });
   worker.on("error", (error) => log.error({ err: error }, "worker error"));
   return worker;
 }

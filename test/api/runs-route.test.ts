@@ -1,3 +1,4 @@
+import { type Job, Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getRun } from "../../app/api/runs/[id]/route";
 import { POST as cancelRun } from "../../app/api/runs/[id]/cancel/route";
@@ -5,7 +6,7 @@ import { GET as getSamples } from "../../app/api/runs/[id]/samples/route";
 import { GET as listRuns, POST as postRun } from "../../app/api/runs/route";
 import type { ErrorBody } from "../../app/api/_lib/http";
 import { prisma } from "../../lib/db";
-import { runQueue } from "../../lib/queue";
+import { enqueueRun, redisConnection, runQueue } from "../../lib/queue";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 
 const BASE_URL = "http://127.0.0.1";
@@ -264,5 +265,87 @@ describe("POST /api/runs/[id]/cancel", () => {
     const response = await cancelRun(new Request(`${BASE_URL}/api/runs/424242/cancel`, { method: "POST" }), routeContext("424242"));
     expect(response.status).toBe(404);
     expect((await errorOf(response)).message).toContain("424242");
+  });
+
+  describe("when the run is running", () => {
+    const workers: Worker[] = [];
+
+    /** Stores a running run and queues its job, as a worker would find it. */
+    async function runningRun(): Promise<{ id: number; createdAt: Date }> {
+      const run = await prisma().run.create({
+        data: { datasetId, strategy: "uniform", config: {}, seed: 1, status: "running", startedAt: new Date() },
+        select: { id: true, createdAt: true },
+      });
+      await enqueueRun(run);
+      return run;
+    }
+
+    /** Takes the next job the way a worker does, holding its lock for `lockDuration` ms without renewing it. */
+    async function takeJob(runId: number, lockDuration: number) {
+      const worker = new Worker(stack.queueName, null, { connection: redisConnection(), lockDuration, autorun: false });
+      workers.push(worker);
+      const token = `test-worker-${runId}`;
+      const job = await worker.getNextJob(token);
+      expect(job?.data.runId).toBe(runId);
+      return { job: job as Job, token };
+    }
+
+    async function cancel(runId: number) {
+      const response = await cancelRun(new Request(`${BASE_URL}/api/runs/${runId}/cancel`, { method: "POST" }), routeContext(String(runId)));
+      expect(response.status).toBe(200);
+      const body = (await response.json()) as { run: { status: string } };
+      const stored = await prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, cancelRequested: true } });
+      return { answered: body.run.status, stored };
+    }
+
+    beforeAll(async () => {
+      // Jobs queued by earlier tests would be taken before the ones these tests queue.
+      await runQueue(stack.queueName).drain();
+    });
+
+    afterAll(async () => {
+      for (const worker of workers) await worker.close();
+    });
+
+    it("flags a run whose job a worker holds", async () => {
+      const run = await runningRun();
+      await takeJob(run.id, 60_000);
+
+      const { answered, stored } = await cancel(run.id);
+
+      expect(answered).toBe("cancelling");
+      expect(stored).toEqual({ status: "running", cancelRequested: true });
+    });
+
+    it("cancels a run whose worker died", async () => {
+      const run = await runningRun();
+      await takeJob(run.id, 500);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+
+      const { answered, stored } = await cancel(run.id);
+
+      expect(answered).toBe("cancelled");
+      expect(stored).toEqual({ status: "cancelled", cancelRequested: true });
+    });
+
+    it("cancels a run whose job BullMQ failed", async () => {
+      const run = await runningRun();
+      const { job, token } = await takeJob(run.id, 60_000);
+      await job.moveToFailed(new Error("job stalled more than allowable limit"), token);
+
+      const { answered, stored } = await cancel(run.id);
+
+      expect(answered).toBe("cancelled");
+      expect(stored).toEqual({ status: "cancelled", cancelRequested: true });
+    });
+
+    it("cancels a run without a job", async () => {
+      const run = await prisma().run.create({ data: { datasetId, strategy: "uniform", config: {}, seed: 1, status: "running" } });
+
+      const { answered, stored } = await cancel(run.id);
+
+      expect(answered).toBe("cancelled");
+      expect(stored).toEqual({ status: "cancelled", cancelRequested: true });
+    });
   });
 });

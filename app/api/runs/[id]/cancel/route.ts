@@ -3,7 +3,7 @@ import { handleErrors, requireRunId } from "../../../_lib/http";
 
 export const dynamic = "force-dynamic";
 
-/** Cancels a queued run at once, or flags a running one, whose worker stops at its next step. */
+/** Cancels a queued run or a run no worker holds at once, or flags a running one, whose worker stops at its next step. */
 export async function POST(_request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   return handleErrors(async () => {
     const runId = requireRunId((await context.params).id);
