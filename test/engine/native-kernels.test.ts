@@ -135,6 +135,35 @@ describe(SUITE, () => {
     });
   });
 
+  describe("empty batches", () => {
+    // The built-in kernels are no reference here: tfjs-backend-wasm 4.22's BatchMatMul returns
+    // uninitialised memory for an inner size of 0.
+    itNative("give empty outputs and zero parameter gradients", () => {
+      const x = tf.zeros([0, 4]);
+      const project = (input: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
+        linear(input, { weight: w, bias: b } as unknown as LinearParams);
+      const normalise = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+        layerNorm(input, { gamma: g, beta: b } as unknown as LayerNormParams);
+      const [weight, bias, gamma, beta] = [randomTensor([4, 5]), randomTensor([5]), randomTensor([4]), randomTensor([4])];
+
+      const [dx, dWeight, dBias] = tf.grads((input, w, b) => tf.sum(project(input, w, b)))([x, weight, bias]);
+      const [dxNorm, dGamma, dBeta] = tf.grads((input, g, b) => tf.sum(normalise(input, g, b)))([x, gamma, beta]);
+
+      expect(project(x, weight, bias).shape).toEqual([0, 5]);
+      expect(dx.shape).toEqual([0, 4]);
+      expect(Array.from(dWeight.dataSync())).toEqual(new Array(20).fill(0));
+      expect(Array.from(dBias.dataSync())).toEqual(new Array(5).fill(0));
+      expect(normalise(x, gamma, beta).shape).toEqual([0, 4]);
+      expect(dxNorm.shape).toEqual([0, 4]);
+      expect(Array.from(dGamma.dataSync())).toEqual(new Array(4).fill(0));
+      expect(Array.from(dBeta.dataSync())).toEqual(new Array(4).fill(0));
+    });
+
+    itNative("give zeros for a product over an inner size of 0", () => {
+      expect(Array.from(tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 2])).dataSync())).toEqual(new Array(6).fill(0));
+    });
+  });
+
   describe("layer norm", () => {
     const SHAPES = [[2, 3, 8], [5, 17], [4, 1, 1]];
 

@@ -109,6 +109,10 @@ async function loadWasm(): Promise<LoadedBackend> {
  * Registers the native kernels on the wasm backend when WINNOW_NATIVE_KERNELS allows it and the
  * addon loads, and restores the built-in kernels otherwise. Returns the device text to add, or
  * why the kernels are not used.
+ *
+ * NOTE: OpenBLAS gives each large matrix product all cores of the machine, in every process. Where
+ * several training processes share a machine (WINNOW_WORKER_CONCURRENCY above 1, or several
+ * workers), set OPENBLAS_NUM_THREADS so that processes times threads stays within the cores.
  */
 function configureNativeKernels(): { device: string[]; skipped: SkippedCandidate[] } {
   if (!env().WINNOW_NATIVE_KERNELS) {
@@ -121,7 +125,8 @@ function configureNativeKernels(): { device: string[]; skipped: SkippedCandidate
     return { device: [], skipped: [{ candidate: NATIVE_KERNELS_CANDIDATE, reason: error }] };
   }
   enableNativeKernels(addon);
-  return { device: [`OpenBLAS kernels (${addon.describe().threads} threads)`], skipped: [] };
+  const { threads } = addon.describe();
+  return { device: [`OpenBLAS kernels (${threads} thread${threads === 1 ? "" : "s"})`], skipped: [] };
 }
 
 async function loadCpu(): Promise<LoadedBackend> {

@@ -72,17 +72,19 @@ export function adamStepKernel(addon: NativeAddon): tf.KernelConfig {
     const named = inputs as Record<string, tf.TensorInfo>;
     const heap = new WasmHeap(backend);
     const outputs: tf.TensorInfo[] = [];
-    const table = new Float64Array(count * TABLE_WIDTH);
+    const rows: number[] = [];
     for (let i = 0; i < count; i++) {
       const variable = named[`variable${i}`];
       const operands = [variable, named[`gradient${i}`], named[`first${i}`], named[`second${i}`]];
       operands.forEach((operand) => checkOperand(operand, variable, i));
       const news = [0, 1, 2].map(() => heap.output(variable.shape));
       outputs.push(...news);
-      [...operands, ...news].forEach((tensor, k) => (table[i * TABLE_WIDTH + k] = heap.offset(tensor)));
-      table[i * TABLE_WIDTH + 7] = tf.util.sizeFromShape(variable.shape);
+      // An empty variable has nothing to update; its outputs are empty too.
+      const size = tf.util.sizeFromShape(variable.shape);
+      if (size > 0) rows.push(...[...operands, ...news].map((tensor) => heap.offset(tensor)), size);
     }
-    const norm = addon.adamStep(heap.bytes(), count, table, beta1, beta2, epsilon, stepSize, clipNorm);
+    const updated = rows.length / TABLE_WIDTH;
+    const norm = updated === 0 ? 0 : addon.adamStep(heap.bytes(), updated, Float64Array.from(rows), beta1, beta2, epsilon, stepSize, clipNorm);
     return [heap.scalar(norm), ...outputs];
   };
   return { kernelName: ADAM_STEP, backendName: "wasm", kernelFunc };

@@ -55,6 +55,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const heap = new WasmHeap(backend);
     const context = heap.output([shape.batch, shape.queryLength, shape.dModel]);
     const probabilities = heap.output([shape.batch, heads, shape.queryLength, shape.keyLength]);
+    if (shape.batch * shape.queryLength === 0) return [context, probabilities];
     addon.attentionForward(
       heap.bytes(), shape.batch, heads, shape.queryLength, shape.keyLength, shape.dModel,
       heap.offset(queries as tf.TensorInfo), heap.offset(keys as tf.TensorInfo), heap.offset(values as tf.TensorInfo),
@@ -69,6 +70,7 @@ export function attentionKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { heads } = attrs as unknown as AttentionAttrs;
     const shape = checkShapes(queries, keys, values, heads);
     const heap = new WasmHeap(backend);
+    if (shape.batch * shape.queryLength === 0) return [heap.output(queries.shape), heap.zeros(keys.shape), heap.zeros(values.shape)];
     const dQueries = heap.output(queries.shape);
     const dKeys = heap.output(keys.shape);
     const dValues = heap.output(values.shape);
@@ -127,9 +129,10 @@ function checkShapes(
       `attention needs queries [batch, queryLength, dModel] and keys and values [batch, keyLength, dModel], got [${queries.shape}], [${keys.shape}] and [${values.shape}]`,
     );
   }
-  if (!Number.isInteger(heads) || heads < 1 || dModel % heads !== 0) {
+  if (!Number.isInteger(heads) || heads < 1 || dModel < 1 || dModel % heads !== 0) {
     throw new Error(`attention heads must be a positive divisor of dModel ${dModel}, got ${heads}`);
   }
+  if (keyLength < 1) throw new Error(`attention needs at least one key, got keys [${keys.shape}]`);
   return { batch, queryLength, keyLength, dModel };
 }
 

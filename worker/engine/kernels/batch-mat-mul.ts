@@ -5,9 +5,10 @@ import { WasmHeap } from "./wasm-heap";
 /**
  * BatchMatMul for the wasm backend through OpenBLAS `cblas_sgemm`, reading the operands from the
  * wasm heap in place and writing the product into a tensor the backend allocates. Transpose flags
- * go to sgemm as they are, so no operand is copied. Cases it does not cover (non-float32 operands,
- * empty operands, batch axes that broadcast other than by a batch of 1) go to `builtin`, the
- * backend's own kernel.
+ * go to sgemm as they are, so no operand is copied. A product over an inner size of 0 is zeros
+ * (the built-in kernel of tfjs-backend-wasm 4.22 returns uninitialised memory there). Cases it
+ * does not cover (non-float32 operands, batch axes that broadcast other than by a batch of 1) go
+ * to `builtin`, the backend's own kernel.
  */
 export function nativeBatchMatMul(addon: NativeAddon, builtin: tf.KernelFunc): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
@@ -17,7 +18,9 @@ export function nativeBatchMatMul(addon: NativeAddon, builtin: tf.KernelFunc): t
     if (plan === null) return builtin(args);
 
     const heap = new WasmHeap(args.backend);
+    if (plan.k === 0) return heap.zeros(plan.outShape);
     const out = heap.output(plan.outShape);
+    if (plan.batch * plan.m * plan.n === 0) return out;
     addon.gemmBatched(
       heap.bytes(), plan.batch, plan.m, plan.n, plan.k, transposeA, transposeB,
       heap.offset(a), plan.aBatchStride, heap.offset(b), plan.bBatchStride, heap.offset(out),
@@ -60,7 +63,6 @@ function planProduct(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tr
   const aBatch = tf.util.sizeFromShape(aOuter);
   const bBatch = tf.util.sizeFromShape(bOuter);
   if ((aBatch !== batch && aBatch !== 1) || (bBatch !== batch && bBatch !== 1)) return null;
-  if (batch === 0 || m === 0 || n === 0 || k === 0) return null;
 
   return {
     outShape: [...outOuter, m, n],

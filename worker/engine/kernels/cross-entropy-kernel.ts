@@ -38,6 +38,8 @@ export function crossEntropyKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { labelSmoothing } = attrs as unknown as CrossEntropyAttrs;
     const { pairs, length, vocab } = checkShapes(logits, targets, mask);
     const heap = new WasmHeap(backend);
+    // A pair without tokens has loss 0 / max(0, 1) = 0.
+    if (pairs * length === 0) return [heap.zeros([pairs]), heap.zeros([pairs]), heap.zeros([pairs, length])];
     const smoothed = heap.output([pairs]);
     const nll = heap.output([pairs]);
     const logSumExp = heap.output([pairs, length]);
@@ -56,6 +58,7 @@ export function crossEntropyKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { labelSmoothing } = attrs as unknown as CrossEntropyAttrs;
     const { pairs, length, vocab } = checkShapes(logits, targets, mask);
     const heap = new WasmHeap(backend);
+    if (pairs * length === 0) return heap.zeros(logits.shape);
     const dLogits = heap.output(logits.shape);
     const optional = (tensor: tf.TensorInfo | undefined) => (tensor === undefined ? -1 : heap.offset(tensor));
     addon.crossEntropyBackward(
@@ -96,7 +99,9 @@ export const crossEntropyGradient: tf.GradConfig = {
 function checkShapes(logits: tf.TensorInfo, targets: tf.TensorInfo, mask: tf.TensorInfo) {
   const [pairs, length, vocab] = logits.shape;
   const tokens = `[${pairs}, ${length}]`;
-  if (logits.shape.length !== 3) throw new Error(`cross-entropy logits must be [pairs, length, vocab], got [${logits.shape}]`);
+  if (logits.shape.length !== 3 || vocab < 1) {
+    throw new Error(`cross-entropy logits must be [pairs, length, vocab] with vocab at least 1, got [${logits.shape}]`);
+  }
   if (targets.dtype !== "int32" || !tf.util.arraysEqual(targets.shape, [pairs, length])) {
     throw new Error(`cross-entropy targets must be int32 ${tokens}, got ${targets.dtype} [${targets.shape}]`);
   }

@@ -41,10 +41,11 @@ export function layerNormKernels(addon: NativeAddon): tf.KernelConfig[] {
     const { dy, x, gamma, mean, rstd } = inputs as Record<string, tf.TensorInfo>;
     const { rows, cols } = rowsAndCols(x, gamma);
     const heap = new WasmHeap(backend);
+    if (rows === 0) return [heap.output(x.shape), heap.zeros(gamma.shape), heap.zeros(gamma.shape)];
     const dx = heap.output(x.shape);
     const dGamma = heap.output(gamma.shape);
     const dBeta = heap.output(gamma.shape);
-    if (rows > 0) addon.layerNormBackward(
+    addon.layerNormBackward(
       heap.bytes(), rows, cols, heap.offset(dy), heap.offset(x), heap.offset(gamma), heap.offset(mean),
       heap.offset(rstd), heap.offset(dx), heap.offset(dGamma), heap.offset(dBeta),
     );
@@ -72,6 +73,7 @@ export const layerNormGradient: tf.GradConfig = {
 
 function rowsAndCols(x: tf.TensorInfo, gamma: tf.TensorInfo): { rows: number; cols: number } {
   const cols = x.shape[x.shape.length - 1];
+  if (x.shape.length === 0 || cols < 1) throw new Error(`layer norm needs a last axis of at least 1, got x [${x.shape}]`);
   if (gamma.shape.length !== 1 || gamma.shape[0] !== cols) {
     throw new Error(`layer norm scale must have shape [${cols}] to match x [${x.shape}], got [${gamma.shape}]`);
   }

@@ -35,6 +35,7 @@ export function linearKernels(addon: NativeAddon): tf.KernelConfig[] {
     const [inputSize, outputSize] = weight.shape;
     const rows = tf.util.sizeFromShape(x.shape) / inputSize;
     const heap = new WasmHeap(backend);
+    if (rows === 0) return [heap.output(x.shape), heap.zeros(weight.shape), heap.zeros([outputSize])];
     const dx = heap.output(x.shape);
     const dWeight = heap.output(weight.shape);
     const dBias = heap.output([outputSize]);
@@ -64,7 +65,7 @@ export const linearGradient: tf.GradConfig = {
 
 function checkShapes(x: tf.TensorInfo, weight: tf.TensorInfo, bias: tf.TensorInfo) {
   const [inputSize, outputSize] = weight.shape;
-  if (weight.shape.length !== 2 || x.shape[x.shape.length - 1] !== inputSize) {
+  if (weight.shape.length !== 2 || x.shape[x.shape.length - 1] !== inputSize || inputSize < 1 || outputSize < 1) {
     throw new Error(`linear weight must be [${x.shape[x.shape.length - 1]}, outputs] for x [${x.shape}], got [${weight.shape}]`);
   }
   if (bias.shape.length !== 1 || bias.shape[0] !== outputSize) {

@@ -89,7 +89,7 @@ const REQUIRED_FUNCTIONS = [
 ] as const satisfies readonly (keyof NativeAddon)[];
 
 /** Path of the addon that `node scripts/build-native.mjs` (run by npm install) builds. */
-export const NATIVE_ADDON_PATH = path.resolve(import.meta.dirname, "../../../native/build/Release/winnow_native.node");
+const NATIVE_ADDON_PATH = path.resolve(import.meta.dirname, "../../../native/build/Release/winnow_native.node");
 
 const REBUILD_HINT = "run `node scripts/build-native.mjs` (needs libopenblas-dev on Debian/Ubuntu)";
 

@@ -10,7 +10,6 @@ interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: object): { memoryOffset: number | null } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType, memoryOffset?: number, values?: tf.backend_util.BackendValues): tf.TensorInfo;
-  disposeData(dataId: object, force?: boolean): boolean;
 }
 
 /** Reads and allocates tensors of the wasm backend for a native kernel. */
@@ -36,6 +35,15 @@ export class WasmHeap {
     return this.backend.makeOutput(shape, dtype);
   }
 
+  /** Allocates a float32 tensor filled with zeros. */
+  zeros(shape: number[]): tf.TensorInfo {
+    const tensor = this.output(shape);
+    const offset = this.offset(tensor);
+    const size = shape.reduce((product, dim) => product * dim, 1);
+    this.bytes().fill(0, offset, offset + 4 * size);
+    return tensor;
+  }
+
   /** Allocates a float32 scalar holding `value`. */
   scalar(value: number): tf.TensorInfo {
     return this.backend.makeOutput([], "float32", undefined, new Float32Array([value]));
@@ -44,11 +52,6 @@ export class WasmHeap {
   /** Allocates an int32 tensor holding `values`. */
   ints(shape: number[], values: Int32Array): tf.TensorInfo {
     return this.backend.makeOutput(shape, "int32", undefined, values);
-  }
-
-  /** Frees a tensor this kernel allocated and does not return. */
-  release(tensor: tf.TensorInfo): void {
-    this.backend.disposeData(tensor.dataId);
   }
 
   /** Returns the current view of the module's memory, so call it after the last `output` call. */
