@@ -124,7 +124,13 @@ function configureNativeKernels(): { device: string[]; skipped: SkippedCandidate
     disableNativeKernels();
     return { device: [], skipped: [{ candidate: NATIVE_KERNELS_CANDIDATE, reason: error }] };
   }
-  enableNativeKernels(addon);
+  try {
+    enableNativeKernels(addon);
+  } catch (error) {
+    disableNativeKernels();
+    const reason = `registering the kernels failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { device: [], skipped: [{ candidate: NATIVE_KERNELS_CANDIDATE, reason }] };
+  }
   const { threads } = addon.describe();
   return { device: [`OpenBLAS kernels (${threads} thread${threads === 1 ? "" : "s"})`], skipped: [] };
 }
