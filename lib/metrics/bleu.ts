@@ -2,10 +2,11 @@ import { z } from "zod";
 import { WinnowError } from "../errors";
 import { moduleLogger } from "../logger";
 import { assertParallelCorpus } from "./assert-parallel-corpus";
-import { type BleuResult, computeBleu, SMOOTH_DEFAULTS, SMOOTH_METHODS } from "./compute-bleu";
+import { type BleuResult, type BleuStatistics, computeBleu, SMOOTH_DEFAULTS, SMOOTH_METHODS } from "./compute-bleu";
 import { countNgrams } from "./count-ngrams";
 import { formatSignature } from "./format-signature";
 import { parseMetricOptions } from "./parse-metric-options";
+import { type SegmentMetric, sumSegmentStatistics } from "./segment-metric";
 import { splitWhitespace, trimTrailingWhitespace } from "./split-whitespace";
 import { TOKENIZER_NAMES, tokenizers } from "./tokenizers";
 
@@ -47,13 +48,6 @@ export interface BleuScore extends BleuResult {
 interface ReferenceInfo {
   ngrams: Map<string, number>[];
   lengths: number[];
-}
-
-interface MutableStatistics {
-  sysLen: number;
-  refLen: number;
-  counts: number[];
-  totals: number[];
 }
 
 function warnIfTokenized(hypotheses: readonly string[]): void {
@@ -103,20 +97,35 @@ function closestReferenceLength(hypothesisLength: number, lengths: readonly numb
   return closest;
 }
 
+/**
+ * Adds one segment's statistics to `statistics` at `offset`, in sacreBLEU's layout: hypothesis
+ * length, reference length, matched n-grams per order, then hypothesis n-grams per order.
+ */
 function addSegmentStatistics(
-  statistics: MutableStatistics,
+  statistics: Float64Array,
+  offset: number,
   hypothesis: string[],
   references: ReferenceInfo,
 ): void {
-  statistics.sysLen += hypothesis.length;
-  statistics.refLen += closestReferenceLength(hypothesis.length, references.lengths);
+  const order = references.ngrams.length;
+  statistics[offset] += hypothesis.length;
+  statistics[offset + 1] += closestReferenceLength(hypothesis.length, references.lengths);
 
   references.ngrams.forEach((referenceNgrams, index) => {
     for (const [ngram, count] of countNgrams(hypothesis, index + 1, " ")) {
-      statistics.totals[index] += count;
-      statistics.counts[index] += Math.min(count, referenceNgrams.get(ngram) ?? 0);
+      statistics[offset + 2 + order + index] += count;
+      statistics[offset + 2 + index] += Math.min(count, referenceNgrams.get(ngram) ?? 0);
     }
   });
+}
+
+function unpackStatistics(totals: Float64Array, order: number): BleuStatistics {
+  return {
+    sysLen: totals[0],
+    refLen: totals[1],
+    counts: Array.from(totals.subarray(2, 2 + order)),
+    totals: Array.from(totals.subarray(2 + order, 2 + 2 * order)),
+  };
 }
 
 function formatBleuSignature(referenceCount: number, settings: BleuSettings): string {
@@ -135,6 +144,57 @@ function formatBleuSignature(referenceCount: number, settings: BleuSettings): st
 }
 
 /**
+ * Prepares BLEU with fixed references and options: the settings, and the metric that extracts
+ * segment statistics. The references are tokenized once, on the first extraction, after the
+ * first hypotheses have been checked against them.
+ */
+function prepareBleu(
+  references: ReadonlyArray<readonly string[]>,
+  options: BleuOptions,
+): { settings: BleuSettings; metric: SegmentMetric } {
+  const settings = parseMetricOptions(bleuOptionsSchema, options, "BLEU");
+  const preprocess = createPreprocessor(settings);
+  const order = settings.maxNgramOrder;
+  const width = 2 + 2 * order;
+  let referenceInfos: ReferenceInfo[] | undefined;
+
+  const segmentStatistics = (hypotheses: readonly string[]): Float64Array => {
+    assertParallelCorpus("BLEU", hypotheses, references);
+    if (!settings.force) warnIfTokenized(hypotheses);
+
+    referenceInfos ??= hypotheses.map((_, index) =>
+      extractReferenceInfo(references.map((stream) => preprocess(stream[index])), order),
+    );
+    const infos = referenceInfos;
+    const statistics = new Float64Array(hypotheses.length * width);
+    hypotheses.forEach((hypothesis, index) => {
+      addSegmentStatistics(statistics, index * width, preprocess(hypothesis), infos[index]);
+    });
+    return statistics;
+  };
+
+  const metric: SegmentMetric = {
+    name: "BLEU",
+    signature: formatBleuSignature(references.length, settings),
+    width,
+    segmentStatistics,
+    scoreStatistics: (totals) => computeBleu(unpackStatistics(totals, order), settings).score,
+  };
+  return { settings, metric };
+}
+
+/**
+ * Creates BLEU against fixed `references` (a list of reference streams) for significance tests,
+ * with the options and errors of `corpusBleu`. Each segment has 2 + 2 * maxNgramOrder statistics.
+ */
+export function createBleuMetric(
+  references: ReadonlyArray<readonly string[]>,
+  options: BleuOptions = {},
+): SegmentMetric {
+  return prepareBleu(references, options).metric;
+}
+
+/**
  * Computes corpus BLEU (Papineni et al., 2002) as sacreBLEU 2.6.0's `corpus_bleu` does.
  * `references` is a list of reference streams, each with one line per hypothesis. Each segment's
  * n-gram matches are clipped by the maximum count over its references, and its reference length
@@ -147,25 +207,10 @@ export function corpusBleu(
   references: ReadonlyArray<readonly string[]>,
   options: BleuOptions = {},
 ): BleuScore {
-  const settings = parseMetricOptions(bleuOptionsSchema, options, "BLEU");
-  assertParallelCorpus("BLEU", hypotheses, references);
-  if (!settings.force) warnIfTokenized(hypotheses);
-
-  const preprocess = createPreprocessor(settings);
-  const order = settings.maxNgramOrder;
-  const statistics: MutableStatistics = {
-    sysLen: 0,
-    refLen: 0,
-    counts: new Array<number>(order).fill(0),
-    totals: new Array<number>(order).fill(0),
-  };
-
-  hypotheses.forEach((hypothesis, index) => {
-    const segmentReferences = references.map((stream) => preprocess(stream[index]));
-    addSegmentStatistics(statistics, preprocess(hypothesis), extractReferenceInfo(segmentReferences, order));
-  });
-
-  return { ...computeBleu(statistics, settings), signature: formatBleuSignature(references.length, settings) };
+  const { settings, metric } = prepareBleu(references, options);
+  const totals = sumSegmentStatistics(metric.segmentStatistics(hypotheses), metric.width);
+  const statistics = unpackStatistics(totals, settings.maxNgramOrder);
+  return { ...computeBleu(statistics, settings), signature: metric.signature };
 }
 
 /**

@@ -3,6 +3,7 @@ import { assertParallelCorpus } from "./assert-parallel-corpus";
 import { countNgrams } from "./count-ngrams";
 import { formatSignature } from "./format-signature";
 import { parseMetricOptions } from "./parse-metric-options";
+import { type SegmentMetric, sumSegmentStatistics } from "./segment-metric";
 import { splitWhitespace } from "./split-whitespace";
 
 /** The constant that sacreBLEU's `eps_smoothing` puts in place of an undefined precision, recall or F-score. */
@@ -113,7 +114,7 @@ function matchStatistics(hypothesis: Map<string, number>, reference: Map<string,
  * the F-score is taken (sacreBLEU's effective order). With `epsSmoothing` the per-order F-scores
  * are averaged over all orders, with EPSILON in place of undefined values.
  */
-function computeFScore(statistics: readonly number[], settings: ChrfSettings): number {
+function computeFScore(statistics: ArrayLike<number>, settings: ChrfSettings): number {
   const factor = settings.beta ** 2;
   const orders = statistics.length / 3;
   let epsilonScore = 0;
@@ -122,7 +123,9 @@ function computeFScore(statistics: readonly number[], settings: ChrfSettings): n
   let effectiveOrder = 0;
 
   for (let index = 0; index < orders; index++) {
-    const [hypothesisCount, referenceCount, matchCount] = statistics.slice(3 * index, 3 * index + 3);
+    const hypothesisCount = statistics[3 * index];
+    const referenceCount = statistics[3 * index + 1];
+    const matchCount = statistics[3 * index + 2];
     const precision = hypothesisCount > 0 ? matchCount / hypothesisCount : EPSILON;
     const recall = referenceCount > 0 ? matchCount / referenceCount : EPSILON;
     const denominator = factor * precision + recall;
@@ -176,6 +179,46 @@ function formatChrfSignature(referenceCount: number, settings: ChrfSettings): st
 }
 
 /**
+ * Creates chrF against fixed `references` (a list of reference streams) for significance tests,
+ * with the options and errors of `corpusChrf`. Each segment has 3 statistics per n-gram order
+ * (hypothesis n-grams, reference n-grams, matches) from its best reference, character orders
+ * first. The references' n-grams are counted once, on the first extraction, after the first
+ * hypotheses have been checked against them.
+ */
+export function createChrfMetric(
+  references: ReadonlyArray<readonly string[]>,
+  options: ChrfOptions = {},
+): SegmentMetric {
+  const settings = parseMetricOptions(chrfOptionsSchema, options, "chrF");
+  const preprocess = (line: string) => (settings.lowercase ? line.toLowerCase() : line);
+  const width = 3 * (settings.charOrder + settings.wordOrder);
+  let referenceNgrams: NgramCounts[][] | undefined;
+
+  const extractStatistics = (hypotheses: readonly string[]): Float64Array => {
+    assertParallelCorpus("chrF", hypotheses, references);
+
+    referenceNgrams ??= hypotheses.map((_, index) =>
+      references.map((stream) => extractNgrams(preprocess(stream[index]), settings)),
+    );
+    const segmentReferences = referenceNgrams;
+    const statistics = new Float64Array(hypotheses.length * width);
+    hypotheses.forEach((hypothesis, index) => {
+      const hypothesisNgrams = extractNgrams(preprocess(hypothesis), settings);
+      statistics.set(segmentStatistics(hypothesisNgrams, segmentReferences[index], settings), index * width);
+    });
+    return statistics;
+  };
+
+  return {
+    name: `chrF${settings.beta}${"+".repeat(settings.wordOrder)}`,
+    signature: formatChrfSignature(references.length, settings),
+    width,
+    segmentStatistics: extractStatistics,
+    scoreStatistics: (totals) => computeFScore(totals, settings),
+  };
+}
+
+/**
  * Computes corpus chrF (Popović, 2015) or, with `wordOrder: 2`, chrF++ (Popović, 2017), as
  * sacreBLEU 2.6.0's `corpus_chrf` does. `references` is a list of reference streams, each with one
  * line per hypothesis. Character n-grams ignore whitespace unless `whitespace` is set. The n-gram
@@ -189,25 +232,16 @@ export function corpusChrf(
   options: ChrfOptions = {},
 ): ChrfScore {
   const settings = parseMetricOptions(chrfOptionsSchema, options, "chrF");
-  assertParallelCorpus("chrF", hypotheses, references);
-
-  const preprocess = (line: string) => (settings.lowercase ? line.toLowerCase() : line);
-  const totals = new Array<number>(3 * (settings.charOrder + settings.wordOrder)).fill(0);
-
-  hypotheses.forEach((hypothesis, index) => {
-    const segmentReferences = references.map((stream) => extractNgrams(preprocess(stream[index]), settings));
-    const hypothesisNgrams = extractNgrams(preprocess(hypothesis), settings);
-    const statistics = segmentStatistics(hypothesisNgrams, segmentReferences, settings);
-    statistics.forEach((value, position) => (totals[position] += value));
-  });
+  const metric = createChrfMetric(references, settings);
+  const totals = sumSegmentStatistics(metric.segmentStatistics(hypotheses), metric.width);
 
   const { charOrder, wordOrder, beta } = settings;
   return {
-    score: computeFScore(totals, settings),
-    name: `chrF${beta}${"+".repeat(wordOrder)}`,
+    score: metric.scoreStatistics(totals),
+    name: metric.name,
     charOrder,
     wordOrder,
     beta,
-    signature: formatChrfSignature(references.length, settings),
+    signature: metric.signature,
   };
 }
