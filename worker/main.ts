@@ -1,13 +1,17 @@
+import { closeDatabase } from "../lib/db";
 import { env } from "../lib/env";
 import { moduleLogger } from "../lib/logger";
 import { translateQueueName } from "../lib/queue";
 import { startTranslateWorker, startWorker } from "./start-worker";
+import { stopTrainingWorker, trackActiveRuns } from "./stop-training-worker";
 
 const log = moduleLogger("worker");
 
 // Entry point of `npm run worker`: trains runs and processes translate requests until SIGINT or
-// SIGTERM, then finishes cleanly.
+// SIGTERM. Stopping does not wait for training: the runs stay running and another worker
+// resumes them from their newest checkpoint.
 const worker = startWorker();
+const activeRunIds = trackActiveRuns(worker);
 const translateWorker = startTranslateWorker();
 await Promise.all([worker.waitUntilReady(), translateWorker.waitUntilReady()]);
 log.info(
@@ -15,17 +19,32 @@ log.info(
   "worker ready",
 );
 
-async function stop(signal: string): Promise<void> {
-  log.info({ signal }, "worker stopping");
-  // One try per worker, so a failure to close one still closes the other.
-  for (const [name, current] of [["training", worker], ["translate", translateWorker]] as const) {
-    try {
-      await current.close();
-    } catch (error) {
-      log.error({ err: error, worker: name }, "worker close failed");
-    }
+/** Runs one shutdown step, logging its failure so that the next steps still run. */
+async function runStep(name: string, step: () => Promise<unknown>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    log.error({ err: error, step: name }, "worker shutdown step failed");
   }
+}
+
+let stopping = false;
+
+async function stop(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) {
+    log.warn({ signal }, "worker exiting at once on a second signal");
+    process.exit(1);
+  }
+  stopping = true;
+  log.info(
+    { signal, runIds: activeRunIds(), lockDurationMs: env().WINNOW_LOCK_DURATION_MS },
+    "worker stopping without waiting for training: its runs stay running, and another worker resumes them from their newest checkpoint once their job lock expires",
+  );
+  await runStep("stop the training worker", () => stopTrainingWorker(worker));
+  // Translate jobs take seconds, and BullMQ's child finishes the current one on SIGTERM.
+  await runStep("close the translate worker", () => translateWorker.close(true));
+  await runStep("close the database", () => closeDatabase());
   process.exit(0);
 }
-process.once("SIGINT", () => void stop("SIGINT"));
-process.once("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGINT", (signal) => void stop(signal));
+process.on("SIGTERM", (signal) => void stop(signal));

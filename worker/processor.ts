@@ -16,6 +16,8 @@ const log = moduleLogger("processor");
 const CANCEL_POLL_MS = 2000;
 /** How often training progress is written to the job and the Run row, in milliseconds. */
 const PROGRESS_WRITE_MS = 2000;
+/** How long a training process whose send failed with EPIPE waits for the channel's "disconnect" event, in milliseconds. */
+const DISCONNECT_WAIT_MS = 1000;
 
 // This file runs in a child process that BullMQ forks. When the worker above it dies, the IPC
 // channel closes. The child must stop then: the job's lock is gone, another worker will resume
@@ -114,7 +116,26 @@ function resumeRecorder(runId: number): NonNullable<TrainOptions["onResume"]> {
   };
 }
 
+/**
+ * Returns whether the worker process above this one is gone, which `error` may be a sign of. A
+ * send to a worker that just died fails with EPIPE before the channel's "disconnect" event
+ * arrives, so after an EPIPE this waits up to DISCONNECT_WAIT_MS for that event.
+ */
+async function isWorkerGone(error: unknown): Promise<boolean> {
+  // A process started without an IPC channel (no `process.send`) has no worker to lose.
+  if (process.send === undefined) return false;
+  if (process.connected && (error as NodeJS.ErrnoException | undefined)?.code === "EPIPE") {
+    await new Promise((resolve) => setTimeout(resolve, DISCONNECT_WAIT_MS));
+  }
+  return !process.connected;
+}
+
 async function recordFailure(runId: number, error: unknown): Promise<string> {
+  if (await isWorkerGone(error)) {
+    // The worker stopped or died, which does not fail the run: another worker resumes it.
+    log.warn({ runId, err: error }, "worker process gone; stopping this training process and leaving the run to be resumed");
+    process.exit(1);
+  }
   if (error instanceof CancelledError) {
     await prisma().run.update({ where: { id: runId }, data: { status: "cancelled", finishedAt: new Date() } });
     log.info({ runId }, "run cancelled");

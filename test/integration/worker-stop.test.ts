@@ -1,0 +1,176 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildMulti30kRecipe } from "../../lib/datasets/multi30k-recipe";
+import { storeDataset } from "../../lib/datasets/store-dataset";
+import { prisma } from "../../lib/db";
+import { resetEnv } from "../../lib/env";
+import { createRun } from "../../lib/runs";
+import { createTestStack, type TestStack } from "../helpers/test-stack";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const MULTI30K_DIR = path.resolve(ROOT, "../shared/data/multi30k");
+/** A short lock, so the stopped worker's job returns to the queue within a few seconds. */
+const LOCK_DURATION_MS = 4000;
+/** Micro epochs take tenths of a second on a CPU, so the run trains on for seconds after the SIGTERM that follows epoch 1. */
+const RUN_EPOCHS = 40;
+/** How long a stopping worker may take to exit; closing waits for no training. */
+const STOP_LIMIT_MS = 5000;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+let stack: TestStack;
+let datasetId: number;
+const workers: WorkerProcess[] = [];
+
+function startWorker(): WorkerProcess {
+  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["worker/main.ts"], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: "info" },
+    // Its own process group, so afterAll can kill tsx, the worker and the training processes at once.
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => output.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const worker = { child, output, exited };
+  workers.push(worker);
+  return worker;
+}
+
+/** Direct children of `pid`, from the kernel's process table. */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor<T>(description: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const logs = workers.flatMap((worker) => worker.output.slice(-20)).join("\n");
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}; last worker output:\n${logs}`);
+}
+
+async function within<T>(promise: Promise<T>, timeoutMs: number, description: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${description}`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function readRun(runId: number) {
+  return prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { status: true, error: true } });
+}
+
+beforeAll(async () => {
+  stack = await createTestStack("stop");
+  process.env.WINNOW_LOCK_DURATION_MS = String(LOCK_DURATION_MS);
+  resetEnv();
+  const pairs = await buildMulti30kRecipe(MULTI30K_DIR, { clean: 100, noisy: 100, valid: 10, test: 10 });
+  datasetId = (await storeDataset("stop", "multi30k:test", pairs)).id;
+});
+
+afterAll(async () => {
+  for (const worker of workers) {
+    try {
+      process.kill(-(worker.child.pid as number), "SIGKILL");
+    } catch {
+      // The group is gone already.
+    }
+  }
+  await stack?.teardown();
+});
+
+describe("worker stop", () => {
+  describe("when the worker gets SIGTERM during a run", () => {
+    let runId: number;
+    let first: WorkerProcess;
+    let trainingPids: number[];
+    let exitCode: number | null;
+    let stopMs: number;
+
+    beforeAll(async () => {
+      first = startWorker();
+      runId = (await createRun({ datasetId, strategy: "uniform", preset: "micro", epochs: RUN_EPOCHS })).id;
+      await waitFor(`run ${runId} to write its epoch 1 checkpoint`, 60_000, async () =>
+        (await prisma().checkpoint.findUnique({ where: { runId_epoch: { runId, epoch: 1 } } })) ?? undefined,
+      );
+      // npm's tsx binary starts node with worker/main.ts, which forks one child per job.
+      const workerPid = childPids(first.child.pid as number)[0];
+      trainingPids = childPids(workerPid);
+
+      const sentAt = Date.now();
+      first.child.kill("SIGTERM");
+      exitCode = await within(first.exited, 60_000, "the worker to exit");
+      stopMs = Date.now() - sentAt;
+    }, 120_000);
+
+    it("exits within a few seconds", () => {
+      expect(stopMs).toBeLessThan(STOP_LIMIT_MS);
+      expect(exitCode).toBe(0);
+    });
+
+    it("logs that the run resumes later", () => {
+      const line = first.output.find((entry) => entry.includes("worker stopping"));
+
+      expect(line).toBeDefined();
+      expect(JSON.parse(line as string)).toMatchObject({ signal: "SIGTERM", runIds: [runId] });
+    });
+
+    it("stops the training process", async () => {
+      expect(trainingPids.length).toBeGreaterThan(0);
+      await waitFor(`training processes ${trainingPids.join(", ")} to exit`, STOP_LIMIT_MS, async () =>
+        trainingPids.every((pid) => !isAlive(pid)) ? true : undefined,
+      );
+    });
+
+    it("leaves the run running", async () => {
+      // A training process that failed on its broken channel would have written by now.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+
+      expect(await readRun(runId)).toEqual({ status: "running", error: null });
+    });
+
+    it("lets the next worker finish the run", async () => {
+      startWorker();
+      const run = await waitFor(`run ${runId} to finish`, 90_000, async () => {
+        const current = await readRun(runId);
+        return ["completed", "failed", "cancelled"].includes(current.status) ? current : undefined;
+      });
+      const resumed = await prisma().metric.findMany({ where: { runId, name: "resumed_from_epoch" }, select: { value: true } });
+
+      expect(run.error, workers.at(-1)?.output.slice(-10).join("\n")).toBeNull();
+      expect(run.status).toBe("completed");
+      expect(resumed.length).toBe(1);
+      expect(resumed[0].value).toBeGreaterThanOrEqual(1);
+    }, 120_000);
+  });
+});
