@@ -1,8 +1,11 @@
 /** The closed set of error codes winnow reports; the app maps each to an HTTP status. */
 export const ERROR_CODES = {
   invalid_input: 400,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   unavailable: 503,
   internal: 500,
 } as const;

@@ -89,6 +89,50 @@ describe("POST /api/runs", () => {
       expect(error.issues[0].message).toContain("got 1.5");
     });
 
+    it("names every invalid field at once", async () => {
+      const response = await postJson({ datasetId, strategy: "fixed-weight", strategyParams: { lambda: 1.5 }, epochs: 0 });
+      const error = await errorOf(response);
+
+      expect(response.status).toBe(400);
+      expect(error.issues.map((issue) => issue.path)).toEqual(["epochs", "strategyParams.lambda"]);
+      expect(error.message).toContain("epochs");
+      expect(error.message).toContain("strategyParams.lambda");
+    });
+
+    it("names unknown fields at their own path", async () => {
+      const response = await postJson({ datasetId, strategy: "uniform", learningRate: 0.1, warmup: 2 });
+      const error = await errorOf(response);
+
+      expect(error.issues).toEqual([
+        { path: "learningRate", message: "unknown field" },
+        { path: "warmup", message: "unknown field" },
+      ]);
+    });
+
+    it("names an unknown strategy parameter", async () => {
+      const response = await postJson({ datasetId, strategy: "fixed-weight", strategyParams: { mu: 0.5 } });
+      const error = await errorOf(response);
+
+      expect(error.issues).toEqual([{ path: "strategyParams.mu", message: "unknown parameter for strategy fixed-weight; it takes lambda" }]);
+    });
+
+    it("reports huge epochs once", async () => {
+      const response = await postJson(`{"datasetId": ${datasetId}, "strategy": "uniform", "epochs": 1e308}`);
+      const error = await errorOf(response);
+
+      expect(error.issues).toEqual([{ path: "epochs", message: "must be an integer from 1 to 500, got 1e+308" }]);
+    });
+
+    it("names the id limit", async () => {
+      const response = await postJson({ datasetId: 10_000_000_000, strategy: "uniform", sweepId: 2 ** 31 });
+      const error = await errorOf(response);
+
+      expect(error.issues).toEqual([
+        { path: "datasetId", message: "must be an integer from 1 to 2147483647, got 10000000000" },
+        { path: "sweepId", message: "must be an integer from 1 to 2147483647, got 2147483648" },
+      ]);
+    });
+
     it("names an unknown datasetId", async () => {
       const response = await postJson({ datasetId: 999_999, strategy: "uniform" });
       const error = await errorOf(response);
@@ -136,6 +180,102 @@ describe("POST /api/runs", () => {
       const body = (await (await listRuns()).json()) as { runs: { id: number; datasetName: string }[] };
       expect(body.runs.map((run) => run.id)).toContain(runId);
       expect(body.runs[0].datasetName).toBe("api-route-test");
+    });
+  });
+});
+
+describe("POST request checks", () => {
+  function postRunRequest(init: { headers: Record<string, string>; body: BodyInit }): Promise<Response> {
+    return postRun(new Request(`${BASE_URL}/api/runs`, { method: "POST", duplex: "half", ...init } as RequestInit));
+  }
+
+  const validBody = () => JSON.stringify({ datasetId, strategy: "uniform", preset: "micro", epochs: 1 });
+
+  describe("when the body is too large", () => {
+    it("rejects a body over 64 KiB", async () => {
+      const body = JSON.stringify({ datasetId, strategy: "uniform", note: "x".repeat(70_000) });
+      const response = await postRunRequest({ headers: { "content-type": "application/json" }, body });
+      const error = await errorOf(response);
+
+      expect(response.status).toBe(413);
+      expect(error.code).toBe("payload_too_large");
+      expect(error.message).toContain("65536 bytes (64 KiB)");
+    });
+
+    it("stops reading an endless body", async () => {
+      const chunk = new TextEncoder().encode(" ".repeat(16 * 1024));
+      let pulledChunks = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulledChunks += 1;
+          controller.enqueue(chunk);
+        },
+      });
+      const response = await postRunRequest({ headers: { "content-type": "application/json" }, body });
+
+      expect(response.status).toBe(413);
+      expect(pulledChunks).toBeLessThan(10);
+    });
+  });
+
+  describe("when the body is not declared as JSON", () => {
+    it("rejects text/plain", async () => {
+      const response = await postRunRequest({ headers: { "content-type": "text/plain" }, body: validBody() });
+      const error = await errorOf(response);
+
+      expect(response.status).toBe(415);
+      expect(error.code).toBe("unsupported_media_type");
+      expect(error.message).toContain('"text/plain"');
+    });
+
+    it("rejects a body without content-type", async () => {
+      const response = await postRunRequest({ headers: {}, body: new Blob([validBody()]) });
+
+      expect(response.status).toBe(415);
+      expect((await errorOf(response)).message).toContain("no content-type");
+    });
+
+    it("accepts a charset parameter", async () => {
+      const response = await postRunRequest({ headers: { "content-type": "application/json; charset=utf-8" }, body: validBody() });
+
+      expect(response.status).toBe(201);
+    });
+  });
+
+  describe("when another site sends the request", () => {
+    it("rejects a foreign Origin", async () => {
+      const runsBefore = await prisma().run.count();
+      const response = await postRunRequest({
+        headers: { "content-type": "application/json", origin: "https://attacker.example" },
+        body: validBody(),
+      });
+      const error = await errorOf(response);
+
+      expect(response.status).toBe(403);
+      expect(error.code).toBe("forbidden");
+      expect(error.message).toContain("https://attacker.example");
+      expect(await prisma().run.count()).toBe(runsBefore);
+    });
+
+    it("rejects the null Origin", async () => {
+      const response = await postRunRequest({ headers: { "content-type": "application/json", origin: "null" }, body: validBody() });
+
+      expect(response.status).toBe(403);
+    });
+
+    it("rejects a foreign cancel", async () => {
+      const run = await prisma().run.create({ data: { datasetId, strategy: "uniform", config: {}, seed: 1 } });
+      const request = new Request(`${BASE_URL}/api/runs/${run.id}/cancel`, { method: "POST", headers: { origin: "https://attacker.example" } });
+      const response = await cancelRun(request, routeContext(String(run.id)));
+
+      expect(response.status).toBe(403);
+      expect((await prisma().run.findUniqueOrThrow({ where: { id: run.id } })).status).toBe("queued");
+    });
+
+    it("accepts the dashboard's own Origin", async () => {
+      const response = await postRunRequest({ headers: { "content-type": "application/json", origin: BASE_URL }, body: validBody() });
+
+      expect(response.status).toBe(201);
     });
   });
 });

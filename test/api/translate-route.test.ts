@@ -68,6 +68,16 @@ describe("POST /api/runs/[id]/translate", () => {
       expect(error.issues[0].message).toContain("at most 20 sentences");
     });
 
+    it("caps the reported issues at 20", async () => {
+      // 20 empty sentences, a beam size of 0 and an unknown field: 22 issues.
+      const response = await postTranslate("1", { sentences: Array.from({ length: 20 }, () => ""), beamSize: 0, extra: true });
+      const error = await errorOf(response);
+
+      expect(response.status).toBe(400);
+      expect(error.issues).toHaveLength(20);
+      expect(error.message).toMatch(/; and 2 more$/);
+    });
+
     it("names a sentence over 500 characters", async () => {
       const response = await postTranslate("1", { sentences: ["kurz", "x".repeat(501)] });
       const error = await errorOf(response);

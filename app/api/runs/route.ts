@@ -1,6 +1,6 @@
 import { listRuns } from "../../../lib/queries/list-runs";
 import { createRun } from "../../../lib/runs";
-import { handleErrors, readJsonBody } from "../_lib/http";
+import { handleErrors, handleMutation, readJsonBody } from "../_lib/http";
 import { validateRunRequest } from "../_lib/run-request";
 
 export const dynamic = "force-dynamic";
@@ -12,7 +12,7 @@ export async function GET(): Promise<Response> {
 
 /** Validates a run request, stores the run and queues its training job. */
 export async function POST(request: Request): Promise<Response> {
-  return handleErrors(async () => {
+  return handleMutation(request, async () => {
     const body = await readJsonBody(request);
     validateRunRequest(body);
     const run = await createRun(body);

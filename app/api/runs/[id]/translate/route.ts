@@ -1,7 +1,7 @@
 import { requireRunCheckpoint } from "../../../../../lib/queries/run-checkpoint";
 import { requestTranslation } from "../../../../../lib/queue";
 import { translateRequestSchema } from "../../../../../lib/translate-request";
-import { handleErrors, readJsonBody, RequestValidationError, requireRunId, toFieldIssues } from "../../../_lib/http";
+import { handleMutation, readJsonBody, RequestValidationError, requireRunId, toFieldIssues } from "../../../_lib/http";
 
 export const dynamic = "force-dynamic";
 
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
  * worker returns a result within WINNOW_TRANSLATE_TIMEOUT_MS.
  */
 export async function POST(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
-  return handleErrors(async () => {
+  return handleMutation(request, async () => {
     const runId = requireRunId((await context.params).id);
     const parsed = translateRequestSchema.safeParse(await readJsonBody(request), { reportInput: true });
     if (!parsed.success) throw new RequestValidationError("invalid translate request", toFieldIssues(parsed.error));
