@@ -382,7 +382,34 @@ describe("GET /api/runs/[id]/samples", () => {
     const error = await errorOf(response);
     expect(response.status).toBe(400);
     expect(error.issues.map((issue) => issue.path)).toEqual(["page"]);
-    expect(error.issues[0].message).toContain("got 0");
+    expect(error.issues[0].message).toContain('got "0"');
+  });
+
+  it.each([
+    ["page=", '""'],
+    ["page=%20", '" "'],
+    ["page=0x10", '"0x10"'],
+    ["page=1.5", '"1.5"'],
+    ["page=1e3", '"1e3"'],
+    ["page=-1", '"-1"'],
+    ["page=%2B1", '"+1"'],
+  ])("rejects the query %s", async (query, quotedValue) => {
+    const response = await samplesRequest(query);
+    const error = await errorOf(response);
+
+    expect(response.status).toBe(400);
+    expect(error.issues.map((issue) => issue.path)).toEqual(["page"]);
+    expect(error.issues[0].message).toContain("decimal digits");
+    expect(error.issues[0].message).toContain(`got ${quotedValue}`);
+  });
+
+  it("returns no samples past the last page", async () => {
+    const response = await samplesRequest("page=2147483647&pageSize=200");
+    const body = (await response.json()) as { page: number; samples: unknown[] };
+
+    expect(response.status).toBe(200);
+    expect(body.page).toBe(2147483647);
+    expect(body.samples).toEqual([]);
   });
 
   it("names a page size above the maximum", async () => {

@@ -9,9 +9,27 @@ import { handleErrors, requireRunId, RequestValidationError, toFieldIssues } fro
 
 export const dynamic = "force-dynamic";
 
+/** Largest page number accepted, so the row offset stays a safe integer. */
+const MAX_PAGE = 2 ** 31 - 1;
+
+const DECIMAL_DIGITS = /^[0-9]{1,10}$/;
+
+/**
+ * Returns the schema of a query parameter that must be an integer in plain decimal digits, from
+ * `min` to `max`. Number() would also read "", " ", "0x10", "1e3" and "1.5", so they are checked first.
+ */
+function decimalIntegerParam(min: number, max: number) {
+  return z
+    .string()
+    .refine((text) => DECIMAL_DIGITS.test(text) && Number(text) >= min && Number(text) <= max, {
+      error: `must be an integer from ${min} to ${max} in decimal digits`,
+    })
+    .transform(Number);
+}
+
 const pageQuerySchema = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(NOISY_SAMPLES_MAX_PAGE_SIZE).default(NOISY_SAMPLES_PAGE_SIZE),
+  page: decimalIntegerParam(1, MAX_PAGE).default(1),
+  pageSize: decimalIntegerParam(1, NOISY_SAMPLES_MAX_PAGE_SIZE).default(NOISY_SAMPLES_PAGE_SIZE),
 });
 
 function parsePageQuery(url: URL) {
