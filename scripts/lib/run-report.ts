@@ -1,9 +1,12 @@
+import { z } from "zod";
 import { prisma } from "../../lib/db";
 
-/** One row of the experiment table: a run's strategy, seed, curves and final scores. */
+/** One row of the experiment table: a run's strategy and its parameters, seed, curves and final scores. */
 export interface RunReport {
   runId: number;
   strategy: string;
+  /** The strategy's hyperparameters with defaults filled in, as the run trained with them. */
+  strategyParams: Record<string, number>;
   seed: number;
   status: string;
   error: string | null;
@@ -16,12 +19,15 @@ export interface RunReport {
   backend: string | null;
 }
 
+// Run.config stores the parsed run config, whose strategyParams are numbers with defaults filled in.
+const storedParamsSchema = z.object({ strategyParams: z.record(z.string(), z.number()).default({}) });
+
 /** Reads the runs' rows and metrics and shapes them as report rows, in the order given. */
 export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
   const runs = await prisma().run.findMany({
     where: { id: { in: runIds } },
     select: {
-      id: true, strategy: true, seed: true, status: true, error: true, bestValidBleu: true,
+      id: true, strategy: true, config: true, seed: true, status: true, error: true, bestValidBleu: true,
       testBleu: true, testChrf: true, startedAt: true, finishedAt: true, backend: true,
       metrics: { where: { name: { in: ["valid_bleu", "test_length_ratio"] } }, select: { name: true, epoch: true, value: true }, orderBy: { epoch: "asc" } },
     },
@@ -34,6 +40,7 @@ export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
     return [{
       runId: run.id,
       strategy: run.strategy,
+      strategyParams: storedParamsSchema.parse(run.config).strategyParams,
       seed: run.seed,
       status: run.status,
       error: run.error,
@@ -50,11 +57,17 @@ export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
 
 const fixed = (value: number | null, digits = 2) => (value === null ? "-" : value.toFixed(digits));
 
+/** Formats a strategy with its parameters, as "fixed-weight(lambda=0.3)" or "uniform". */
+export function formatStrategy(strategy: string, params: Record<string, number>): string {
+  const entries = Object.entries(params).map(([name, value]) => `${name}=${value}`);
+  return entries.length > 0 ? `${strategy}(${entries.join(",")})` : strategy;
+}
+
 /** Formats the reports as an aligned plain-text table. */
 export function formatRunTable(reports: RunReport[]): string {
   const header = ["run", "strategy", "seed", "status", "valid BLEU per epoch", "test BLEU", "chrF", "len ratio", "wall s"];
   const rows = reports.map((report) => [
-    String(report.runId), report.strategy, String(report.seed), report.status,
+    String(report.runId), formatStrategy(report.strategy, report.strategyParams), String(report.seed), report.status,
     report.validBleuByEpoch.map((bleu) => bleu.toFixed(1)).join(" "),
     fixed(report.testBleu), fixed(report.testChrf), fixed(report.testLengthRatio, 3), fixed(report.wallSeconds, 0),
   ]);
