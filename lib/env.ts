@@ -1,10 +1,25 @@
 import path from "node:path";
 import { z } from "zod";
 
+/**
+ * Returns the schema of a URL variable whose scheme must be one of `protocols` ("redis:"). Its
+ * messages name the variable and at most the scheme it got, never the URL, which may hold a password.
+ */
+function urlVariable(variable: string, protocols: string[]) {
+  const expected = protocols.map((protocol) => `${protocol}//`).join(" or ");
+  return z.string().superRefine((text, ctx) => {
+    if (!URL.canParse(text)) {
+      ctx.addIssue({ code: "custom", message: `${variable} must be a ${expected} URL, got text that is not a URL` });
+    } else if (!protocols.includes(new URL(text).protocol)) {
+      ctx.addIssue({ code: "custom", message: `${variable} must use the ${expected} scheme, got ${new URL(text).protocol}//` });
+    }
+  });
+}
+
 /** Environment variables read by winnow. Every other module takes its settings from `env()`. */
 const envSchema = z.object({
-  DATABASE_URL: z.string().url().default("postgresql://postgres@127.0.0.1:5432/winnow"),
-  REDIS_URL: z.string().url().default("redis://127.0.0.1:6379"),
+  DATABASE_URL: urlVariable("DATABASE_URL", ["postgres:", "postgresql:"]).default("postgresql://postgres@127.0.0.1:5432/winnow"),
+  REDIS_URL: urlVariable("REDIS_URL", ["redis:", "rediss:"]).default("redis://127.0.0.1:6379"),
   /** Folder with the raw Multi30k files (task1.*.gz, task2.*.gz). */
   MULTI30K_DIR: z.string().min(1).default("../shared/data/multi30k"),
   /** Folder for checkpoints, tokenizer caches and the embedded Postgres data. */
@@ -45,13 +60,27 @@ export type Env = z.infer<typeof envSchema> & { WINNOW_CHECKPOINT_DIR: string };
 
 let cached: Env | undefined;
 
-/** Parses process.env once; the error lists every invalid variable with its problem. */
+/** Returns the variables set to a non-empty value, so that `NAME=` counts as unset. */
+function nonEmptyVariables(source: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(source).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ""));
+}
+
+/** Formats one invalid variable with the value it was set to, except for URLs, which may hold a password. */
+function describeEnvIssue(issue: z.core.$ZodIssue, variables: Record<string, string>): string {
+  const name = issue.path.join(".");
+  if (issue.message.startsWith(`${name} `)) return issue.message;
+  const value = name.endsWith("_URL") || variables[name] === undefined ? "" : `, got ${JSON.stringify(variables[name])}`;
+  return `${name}: ${issue.message}${value}`;
+}
+
+/** Parses process.env once; the error lists every invalid variable with its problem, on one line. */
 export function env(): Env {
   if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+  const variables = nonEmptyVariables(process.env);
+  const parsed = envSchema.safeParse(variables);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
-    throw new Error(`invalid environment variables:\n${lines.join("\n")}`);
+    const problems = parsed.error.issues.map((issue) => describeEnvIssue(issue, variables));
+    throw new Error(`invalid environment variables: ${problems.join("; ")}`);
   }
   cached = {
     ...parsed.data,

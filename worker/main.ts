@@ -1,5 +1,6 @@
 import { closeDatabase } from "../lib/db";
 import { env } from "../lib/env";
+import { exitWithError } from "../lib/exit-with-error";
 import { moduleLogger } from "../lib/logger";
 import { translateQueueName } from "../lib/queue";
 import { startTranslateWorker, startWorker } from "./start-worker";
@@ -10,6 +11,11 @@ const log = moduleLogger("worker");
 // Entry point of `npm run worker`: trains runs and processes translate requests until SIGINT or
 // SIGTERM. Stopping does not wait for training: the runs stay running and another worker
 // resumes them from their newest checkpoint.
+try {
+  env();
+} catch (error) {
+  exitWithError("worker", error);
+}
 const worker = startWorker();
 const activeRunIds = trackActiveRuns(worker);
 const translateWorker = startTranslateWorker();

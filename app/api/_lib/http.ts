@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { describeDatabaseError } from "../../../lib/database-errors";
 import { toWinnowError, WinnowError } from "../../../lib/errors";
 import { moduleLogger } from "../../../lib/logger";
 import { parseRunId } from "../../../lib/queries/run-id";
@@ -72,7 +73,7 @@ function issuesOf(error: WinnowError): FieldIssue[] {
 
 /** Turns any thrown value into the JSON error response, logging the ones that are not the caller's fault. */
 export function errorResponse(thrown: unknown): Response {
-  const error = toWinnowError(thrown);
+  const error = toWinnowError(describeDatabaseError(thrown) ?? thrown);
   if (error.httpStatus >= 500) {
     log.error({ err: error, cause: error.cause }, "request failed");
   }
