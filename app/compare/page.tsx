@@ -2,6 +2,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { BleuOverlayChart } from "../../components/compare/bleu-overlay-chart";
 import { CompareTable } from "../../components/compare/compare-table";
+import { RefreshWhileActive } from "../../components/compare/refresh-while-active";
+import { isActiveStatus } from "../../components/shared/run-status";
 import { getRunDetails } from "../../lib/queries/get-run-detail";
 import { parseRunId } from "../../lib/queries/run-id";
 
@@ -9,6 +11,8 @@ export const dynamic = "force-dynamic";
 
 /** Most runs one comparison overlays; more lines than this are unreadable. */
 const MAX_COMPARED_RUNS = 12;
+/** How often the page reloads its runs while any of them is queued or running, in milliseconds. */
+const REFRESH_INTERVAL_MS = 2000;
 
 /** Reads "?runs=1,2,3" into distinct ids; null when any entry is not a run id. */
 function parseRunList(value: string | string[] | undefined): number[] | null {
@@ -32,14 +36,20 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   }
 
   const { runs, missingIds } = await getRunDetails(runIds.slice(0, MAX_COMPARED_RUNS));
-  if (missingIds.length > 0) notFound();
+  if (runs.length === 0) notFound();
 
   return (
     <>
       <h1>Compare runs {runs.map((run) => `#${run.id}`).join(", ")}</h1>
+      {missingIds.length > 0 ? (
+        <p className="form-error" role="alert" data-testid="compare-missing">
+          No run exists with id {missingIds.map((id) => `#${id}`).join(", ")}; the comparison shows the other runs.
+        </p>
+      ) : null}
       {runIds.length > MAX_COMPARED_RUNS ? (
         <p className="muted">Showing the first {MAX_COMPARED_RUNS} of {runIds.length} runs.</p>
       ) : null}
+      <RefreshWhileActive active={runs.some((run) => isActiveStatus(run.status))} intervalMs={REFRESH_INTERVAL_MS} />
       <h2>Validation BLEU per epoch</h2>
       <BleuOverlayChart runs={runs} />
       <h2>Final numbers</h2>

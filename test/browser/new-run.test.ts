@@ -279,8 +279,17 @@ describe("new-run page", () => {
     await screenshot("compare");
   });
 
+  it("names a missing run beside the others", async () => {
+    const response = await page.goto(`${baseUrl}/compare?runs=${runId},999999`);
+
+    expect(response?.status()).toBe(200);
+    expect(await page.getByTestId(`compare-row-${runId}`).count()).toBe(1);
+    expect(await page.getByTestId("compare-missing").textContent()).toContain("#999999");
+    expect(await page.getByTestId("compare-missing").textContent()).not.toContain(`#${runId}`);
+  });
+
   it("returns 404 for unknown run ids", async () => {
     expect((await page.goto(`${baseUrl}/runs/999999`))?.status()).toBe(404);
-    expect((await page.goto(`${baseUrl}/compare?runs=${runId},999999`))?.status()).toBe(404);
+    expect((await page.goto(`${baseUrl}/compare?runs=999998,999999`))?.status()).toBe(404);
   });
 });

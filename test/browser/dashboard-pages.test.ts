@@ -1,0 +1,262 @@
+import { randomBytes } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import pg from "pg";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prisma } from "../../lib/db";
+import { createTestStack, type TestStack } from "../helpers/test-stack";
+import { ensureDashboardBuild } from "./dashboard-build";
+import { findFreePort } from "./free-port";
+import { startChild, type ManagedChild } from "./managed-child";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+const NEXT_BIN = path.join(ROOT, "node_modules/.bin/next");
+const SCREENSHOT_DIR = path.join(ROOT, "test-results/browser");
+const POSTGRES_SERVER = process.env.WINNOW_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+const CHROMIUM_PATH = process.env.WINNOW_TEST_CHROMIUM ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const SERVER_START_TIMEOUT_MS = 60_000;
+/** The compare page refreshes every 2 s while a run is active; this leaves room for a slow machine. */
+const REFRESH_TIMEOUT_MS = 15_000;
+/** A noisy pair without spaces, as a scraped URL or a tokenizer bug can produce. */
+const LONG_SOURCE = `Ein${"x".repeat(600)}`;
+const LONG_TARGET = `https://example.org/${"a".repeat(600)}`;
+
+interface Dashboard {
+  baseUrl: string;
+  server: ManagedChild;
+}
+
+let stack: TestStack;
+let browser: Browser | undefined;
+let page: Page;
+const servers: ManagedChild[] = [];
+const extraDatabases: string[] = [];
+
+/** Environment of a dashboard process: this file's queue, the given database, production mode. */
+function dashboardEnv(databaseUrl: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    WINNOW_QUEUE: stack.queueName,
+    LOG_LEVEL: "warn",
+    NEXT_TELEMETRY_DISABLED: "1",
+    // vitest sets NODE_ENV=test, a value Next.js warns against; the dashboard runs as in production.
+    NODE_ENV: "production",
+  };
+}
+
+/** Starts `next start` on a free port and waits until it serves a static file. */
+async function startDashboard(databaseUrl: string): Promise<Dashboard> {
+  const port = await findFreePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const server = startChild("web", NEXT_BIN, ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    env: dashboardEnv(databaseUrl),
+  });
+  servers.push(server);
+  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.hasExited()) throw new Error(`the dashboard exited before it responded:\n${server.outputTail()}`);
+    const response = await fetch(`${baseUrl}/icon.svg`).catch(() => null);
+    if (response?.ok) return { baseUrl, server };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the dashboard did not respond at ${baseUrl} within ${SERVER_START_TIMEOUT_MS} ms:\n${server.outputTail()}`);
+}
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Stores a dataset whose noisy pairs include one long unbroken pair, and a completed run on it. */
+async function storeRunWithLongPair(): Promise<{ runId: number; datasetId: number }> {
+  const dataset = await prisma().dataset.create({
+    data: { name: "long-strings", srcLang: "de", tgtLang: "en", source: "test", hash: "0" },
+    select: { id: true },
+  });
+  await prisma().sample.createMany({
+    data: [
+      { datasetId: dataset.id, split: "train", idx: 0, src: "Ein Hund läuft.", tgt: "A dog runs.", noisy: false },
+      { datasetId: dataset.id, split: "train", idx: 1, src: LONG_SOURCE, tgt: LONG_TARGET, noisy: true },
+      { datasetId: dataset.id, split: "train", idx: 2, src: "Zwei Katzen.", tgt: "Two cats sleep.", noisy: true },
+    ],
+  });
+  const run = await prisma().run.create({
+    data: {
+      datasetId: dataset.id,
+      strategy: "uniform",
+      config: { preset: "micro", epochs: 1, strategyParams: {} },
+      seed: 1,
+      status: "completed",
+      progress: 1,
+    },
+  });
+  const noisy = await prisma().sample.findMany({ where: { datasetId: dataset.id, noisy: true }, select: { id: true } });
+  await prisma().sampleTrace.createMany({
+    data: noisy.map((sample) => ({ runId: run.id, sampleId: sample.id, epoch: 1, loss: 12.3456, weight: 1 })),
+  });
+  return { runId: run.id, datasetId: dataset.id };
+}
+
+/** Returns how many lines of text an element's content takes up. */
+function renderedLines(element: Element): number {
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  return new Set([...range.getClientRects()].map((rect) => Math.round(rect.top))).size;
+}
+
+async function createEmptyDatabase(): Promise<string> {
+  const name = `winnow_test_unmigrated_${randomBytes(4).toString("hex")}`;
+  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await client.end();
+  }
+  extraDatabases.push(name);
+  return Object.assign(new URL(POSTGRES_SERVER), { pathname: `/${name}` }).toString();
+}
+
+async function dropExtraDatabases(): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_SERVER });
+  await client.connect();
+  try {
+    for (const name of extraDatabases) await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}
+
+let dashboard: Dashboard;
+let longRunId: number;
+let datasetId: number;
+
+beforeAll(async () => {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  stack = await createTestStack("pages");
+  ({ runId: longRunId, datasetId } = await storeRunWithLongPair());
+  await ensureDashboardBuild(ROOT, dashboardEnv(stack.databaseUrl));
+  dashboard = await startDashboard(stack.databaseUrl);
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.setDefaultTimeout(30_000);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  for (const server of servers) await server.stop();
+  await dropExtraDatabases();
+  await stack?.teardown();
+});
+
+describe("noisy pairs table", () => {
+  it("wraps long unbroken strings", async () => {
+    await page.goto(`${dashboard.baseUrl}/runs/${longRunId}`);
+    const table = page.getByTestId("noisy-samples-table");
+    await table.waitFor();
+
+    const widths = await table.evaluate((element) => ({
+      table: element.getBoundingClientRect().width,
+      wrap: (element.parentElement as HTMLElement).clientWidth,
+      scroll: (element.parentElement as HTMLElement).scrollWidth,
+    }));
+    const longRow = page.getByTestId("noisy-sample-row").first();
+
+    expect(widths.table).toBeLessThanOrEqual(widths.wrap);
+    expect(widths.scroll).toBeLessThanOrEqual(widths.wrap);
+    expect(await longRow.locator("td").nth(1).textContent()).toBe(LONG_SOURCE);
+    expect(await longRow.locator("td").nth(1).evaluate(renderedLines)).toBeGreaterThan(5);
+    // The number columns keep one line beside the wrapped text.
+    expect(await longRow.getByTestId("sample-weight").textContent()).toBe("1.000");
+    expect(await longRow.getByTestId("sample-weight").evaluate(renderedLines)).toBe(1);
+    expect(await longRow.getByTestId("sample-loss").evaluate(renderedLines)).toBe(1);
+    await screenshot("run-page-long-strings");
+  });
+});
+
+describe("compare page", () => {
+  it("refreshes while a run is active", async () => {
+    const active = await prisma().run.create({
+      data: { datasetId, strategy: "uniform", config: { preset: "micro", epochs: 1, strategyParams: {} }, seed: 2 },
+    });
+    await page.goto(`${dashboard.baseUrl}/compare?runs=${active.id},${longRunId}`);
+    const status = page.getByTestId(`compare-row-${active.id}`).locator(".status");
+    expect(await status.textContent()).toBe("queued");
+    expect(await page.getByTestId("compare-refreshing").count()).toBe(1);
+
+    await prisma().run.update({ where: { id: active.id }, data: { status: "completed", progress: 1 } });
+
+    await expect.poll(() => status.textContent(), { timeout: REFRESH_TIMEOUT_MS }).toBe("completed");
+    expect(await page.getByTestId("compare-refreshing").count()).toBe(0);
+  });
+
+  it("names a missing run beside the others", async () => {
+    const response = await page.goto(`${dashboard.baseUrl}/compare?runs=${longRunId},999999`);
+
+    expect(response?.status()).toBe(200);
+    expect(await page.getByTestId(`compare-row-${longRunId}`).count()).toBe(1);
+    expect(await page.getByTestId("compare-missing").textContent()).toBe(
+      "No run exists with id #999999; the comparison shows the other runs.",
+    );
+  });
+});
+
+describe("dashboard without a usable database", () => {
+  describe("when the database is not migrated", () => {
+    let unmigrated: Dashboard;
+
+    beforeAll(async () => {
+      unmigrated = await startDashboard(await createEmptyDatabase());
+    });
+
+    it("returns a JSON error naming the fix", async () => {
+      const response = await fetch(`${unmigrated.baseUrl}/api/runs`);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+
+      expect(response.status).toBe(503);
+      expect(body.error.code).toBe("unavailable");
+      expect(body.error.message).toContain("run npm run migrate");
+    });
+
+    it("shows the error page", async () => {
+      await page.goto(unmigrated.baseUrl);
+
+      const diagnosis = page.getByTestId("error-diagnosis");
+      await diagnosis.waitFor();
+
+      expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("This page could not be loaded");
+      expect(await diagnosis.textContent()).toContain("the database schema is missing or out of date");
+      expect(await diagnosis.textContent()).toContain("run npm run migrate");
+      await screenshot("error-page-unmigrated");
+    });
+  });
+
+  describe("when DATABASE_URL is not a Postgres URL", () => {
+    let misconfigured: Dashboard;
+
+    beforeAll(async () => {
+      misconfigured = await startDashboard("mysql://winnow:secret-password@127.0.0.1:3306/winnow");
+    });
+
+    it("returns a JSON error naming the variable", async () => {
+      const response = await fetch(`${misconfigured.baseUrl}/api/runs`);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+
+      expect(response.status).toBe(500);
+      expect(body.error.message).toContain("DATABASE_URL must use the postgres:// or postgresql:// scheme, got mysql://");
+      expect(body.error.message).not.toContain("secret-password");
+    });
+
+    it("shows the error page", async () => {
+      await page.goto(misconfigured.baseUrl);
+
+      const diagnosis = page.getByTestId("error-diagnosis");
+      await diagnosis.waitFor();
+
+      expect(await diagnosis.textContent()).toContain("DATABASE_URL must use the postgres:// or postgresql:// scheme");
+    });
+  });
+});
