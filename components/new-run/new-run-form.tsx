@@ -20,6 +20,23 @@ function parseNumberField(text: string): number | string | undefined {
   return Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
 }
 
+/**
+ * Returns a field error for each number input of the form that contains text the browser cannot read
+ * as a number ("e", "--7"), keyed by the input's name. The browser reports such an input's value
+ * as "", which would otherwise be sent as an empty field and silently take the default.
+ */
+function unreadableNumberFields(form: HTMLFormElement): Record<string, string> {
+  const inputs = [...form.querySelectorAll<HTMLInputElement>("input[type=number]")];
+  return Object.fromEntries(
+    inputs
+      .filter((input) => input.validity.badInput)
+      .map((input) => {
+        const example = input.step === "1" ? "10" : "0.5";
+        return [input.name, `${input.labels?.[0]?.textContent ?? input.name} must be a number, such as ${example}`];
+      }),
+  );
+}
+
 function FieldError({ message }: { message: string | undefined }) {
   return message ? <span className="field-error" role="alert">{message}</span> : null;
 }
@@ -27,6 +44,8 @@ function FieldError({ message }: { message: string | undefined }) {
 /**
  * Renders the new-run form. The API does the validation: the form sends what was typed, shows
  * each field issue of an error response beside its input, and shows the message above the button.
+ * Only number fields holding text the browser cannot read are rejected here, since the browser
+ * hides that text from the page.
  */
 export function NewRunForm({ datasets, strategies, presets }: {
   datasets: DatasetSummary[];
@@ -55,8 +74,14 @@ export function NewRunForm({ datasets, strategies, presets }: {
     setParamValues(defaultParamValues(strategies.find((option) => option.name === name)?.params ?? []));
   };
 
-  const submit = async (event: FormEvent) => {
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const unreadable = unreadableNumberFields(event.currentTarget);
+    if (Object.keys(unreadable).length > 0) {
+      setFieldErrors(unreadable);
+      setFormError(`Not launched: ${Object.values(unreadable).join("; ")}.`);
+      return;
+    }
     setSubmitting(true);
     setFieldErrors({});
     setFormError(null);
@@ -136,14 +161,14 @@ export function NewRunForm({ datasets, strategies, presets }: {
 
       <div className={fieldClass("epochs")}>
         <label htmlFor="epochs">Epochs</label>
-        <input id="epochs" type="number" min={1} step={1} value={epochs} placeholder={String(presetOption.epochs)} onChange={(event) => setEpochs(event.target.value)} />
+        <input id="epochs" name="epochs" type="number" min={1} step={1} value={epochs} placeholder={String(presetOption.epochs)} onChange={(event) => setEpochs(event.target.value)} />
         <span className="help">Passes over the training pairs. Empty uses the preset&apos;s {presetOption.epochs}.</span>
         <FieldError message={fieldErrors.epochs} />
       </div>
 
       <div className={fieldClass("seed")}>
         <label htmlFor="seed">Seed</label>
-        <input id="seed" type="number" min={0} step={1} value={seed} onChange={(event) => setSeed(event.target.value)} />
+        <input id="seed" name="seed" type="number" min={0} step={1} value={seed} onChange={(event) => setSeed(event.target.value)} />
         <span className="help">Seeds weight initialisation and batch order; runs with equal seeds are comparable.</span>
         <FieldError message={fieldErrors.seed} />
       </div>

@@ -31,6 +31,7 @@ function ParamInput({ field, inputId, value, onChange }: {
   return (
     <input
       id={inputId}
+      name={`strategyParams.${field.name}`}
       type="number"
       value={value}
       min={field.minimum ?? undefined}

@@ -81,6 +81,11 @@ async function waitForServer(web: ManagedChild): Promise<void> {
   throw new Error(`the dashboard did not respond at ${baseUrl} within ${SERVER_START_TIMEOUT_MS} ms:\n${web.outputTail()}`);
 }
 
+async function countRuns(): Promise<number> {
+  const body = (await (await fetch(`${baseUrl}/api/runs`)).json()) as { runs: unknown[] };
+  return body.runs.length;
+}
+
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
@@ -162,7 +167,32 @@ describe("new-run page", () => {
     await screenshot("new-run-field-error");
   });
 
+  it("rejects text in number fields", async () => {
+    const runsBefore = await countRuns();
+    await page.goto(`${baseUrl}/runs/new`);
+    await page.getByLabel("Dataset").selectOption(datasetId);
+    await page.getByLabel("Strategy").selectOption("fixed-weight");
+    await page.getByLabel("lambda").fill("");
+    await page.getByLabel("lambda").pressSequentially("e");
+    await page.getByLabel("Epochs").pressSequentially("e");
+    await page.getByLabel("Seed").fill("");
+    await page.getByLabel("Seed").pressSequentially("--7");
+    await page.getByRole("button", { name: "Launch run" }).click();
+
+    const fieldError = (label: string) => page.locator(".field.invalid", { has: page.getByLabel(label) }).getByRole("alert");
+    await expect.poll(() => fieldError("Epochs").textContent()).toBe("Epochs must be a number, such as 10");
+    expect(await fieldError("Seed").textContent()).toBe("Seed must be a number, such as 10");
+    expect(await fieldError("lambda").textContent()).toBe("lambda must be a number, such as 0.5");
+    expect(await page.getByTestId("form-error").textContent()).toContain("Epochs must be a number");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(new URL(page.url()).pathname).toBe("/runs/new");
+    expect(await countRuns()).toBe(runsBefore);
+    await screenshot("new-run-unreadable-number");
+  });
+
   it("renders lambda from the strategy schema", async () => {
+    await page.goto(`${baseUrl}/runs/new`);
+    await page.getByLabel("Strategy").selectOption("fixed-weight");
     const lambda = page.getByLabel("lambda");
     expect(await lambda.inputValue()).toBe("0.3");
     expect(await lambda.getAttribute("min")).toBe("0");
