@@ -29,10 +29,10 @@ tokens/s is the median over the timed steps of each step's tokens over its time.
                 shared machine, several runs spread over time average out other programs' load
   --plain-wasm  also time winnow without the native kernels (about 15 s a step on compact)
   --python      Python interpreter with PyTorch (default: python3 on PATH, then /usr/bin/python3)
-  --threads     OpenBLAS threads in winnow (default: all CPUs)
+  --threads     OpenBLAS threads in winnow and in PyTorch (OPENBLAS_NUM_THREADS) (default: all CPUs)
   --torch-threads  torch.set_num_threads values to run PyTorch with, comma-separated (default: 1 and
-                all CPUs). PyTorch's OpenMP threads and OpenBLAS's own threads (all CPUs unless
-                OPENBLAS_NUM_THREADS is set) compete on a small machine, so 1 can be the fastest.
+                all CPUs). PyTorch's OpenMP threads and OpenBLAS's own threads compete on a small
+                machine, so 1 can be the fastest.
   --no-torch    skip PyTorch
   --save-batches PREFIX  keep the batch file for PyTorch as PREFIX.<preset>.json`;
 
@@ -104,7 +104,10 @@ async function timeWinnow(bench: PresetBench, nativeKernels: boolean, threads: n
 
 interface TorchRun {
   python: string;
+  /** torch.set_num_threads. */
   threads: number;
+  /** OPENBLAS_NUM_THREADS for the products that PyTorch hands to OpenBLAS. */
+  blasThreads: number;
 }
 
 /** Runs the PyTorch reference on the batch file; null with a printed reason when it cannot run. */
@@ -112,6 +115,7 @@ function timeTorch(batchFile: string, batches: EncodedPair[][], warmup: number, 
   const result = spawnSync(torch.python, [TORCH_SCRIPT, "--batches", batchFile, "--threads", String(torch.threads)], {
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, OPENBLAS_NUM_THREADS: String(torch.blasThreads) },
   });
   if (result.status === MISSING_TORCH_EXIT) {
     console.log(`PyTorch skipped: ${result.stderr.trim()}`);
@@ -232,7 +236,9 @@ async function benchOnce(bench: PresetBench, settings: BenchSettings, repetition
     const batchFile = saveBatches === undefined ? path.join(folder, "batches.json") : `${saveBatches}.${bench.preset}.json`;
     writeBatches(batchFile, { ...MODEL_PRESETS[bench.preset], vocabSize: native.vocabSize }, native.batches, bench.warmup);
     for (const threads of python === null ? [] : settings.torchThreads) {
-      const reference = timeTorch(batchFile, native.batches, bench.warmup, { python: python as string, threads });
+      const reference = timeTorch(batchFile, native.batches, bench.warmup, {
+        python: python as string, threads, blasThreads: settings.threads,
+      });
       if (reference !== null) timings.push(reference);
     }
   } finally {
@@ -280,7 +286,8 @@ async function main(): Promise<void> {
     console.log(`PyTorch skipped: none of ${torch.tried.join(", ")} imports torch; install it with ${INSTALL_TORCH}`);
   }
   console.log(
-    `${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} CPUs; ${settings.warmup} warm-up + ${settings.steps} timed steps per run; ${settings.repeats} runs`,
+    `${os.cpus()[0]?.model.trim()}, ${os.availableParallelism()} CPUs; OpenBLAS threads ${settings.threads} in both frameworks; ` +
+      `${settings.warmup} warm-up + ${settings.steps} timed steps per run; ${settings.repeats} run${settings.repeats === 1 ? "" : "s"}`,
   );
 
   for (const preset of presets) {
