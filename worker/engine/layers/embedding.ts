@@ -6,9 +6,9 @@ import { nativeKernelsActive } from "../kernels/native-kernels";
  * Looks up rows of `table` [vocab, dModel] for int32 `ids` of any shape; returns [...ids, dModel].
  *
  * `tf.gather`'s gradient needs the UnsortedSegmentSum kernel, which tfjs-backend-wasm 4.22 lacks,
- * so the gradient is a scatter-add: a native kernel when the native kernels are active, and
- * otherwise JavaScript that reads `dy` synchronously, which every backend that winnow loads in
- * Node supports.
+ * so the gradient is a scatter-add. With the native kernels, lookup and scatter-add are native
+ * kernels. Otherwise the scatter-add is JavaScript that reads `dy` synchronously, which every
+ * backend that winnow loads in Node supports.
  */
 export function embedTokens(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
   if (nativeKernelsActive()) return fusedEmbedding(table, ids);
