@@ -19,14 +19,6 @@ const PROGRESS_WRITE_MS = 2000;
 /** How long a training process whose send failed with EPIPE waits for the channel's "disconnect" event, in milliseconds. */
 const DISCONNECT_WAIT_MS = 1000;
 
-// This file runs in a child process that BullMQ forks. When the worker above it dies, the IPC
-// channel closes. The child must stop then: the job's lock is gone, another worker will resume
-// the run from its checkpoint, and a child training on would later overwrite the run's status.
-process.once("disconnect", () => {
-  log.warn({ pid: process.pid }, "worker process gone; stopping this training process");
-  process.exit(1);
-});
-
 /**
  * Trains one run. BullMQ runs this file in a child process of the worker, so a long training
  * step never blocks the event loop that renews the job's lock. A job that BullMQ runs again
@@ -119,7 +111,8 @@ function resumeRecorder(runId: number): NonNullable<TrainOptions["onResume"]> {
 /**
  * Returns whether the worker process above this one is gone, which `error` may be a sign of. A
  * send to a worker that just died fails with EPIPE before the channel's "disconnect" event
- * arrives, so after an EPIPE this waits up to DISCONNECT_WAIT_MS for that event.
+ * arrives, so after an EPIPE this waits up to DISCONNECT_WAIT_MS for that event, on which
+ * exit-with-worker.ts ends this process.
  */
 async function isWorkerGone(error: unknown): Promise<boolean> {
   // A process started without an IPC channel (no `process.send`) has no worker to lose.

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { Worker } from "bullmq";
 import { env } from "../lib/env";
 import { moduleLogger } from "../lib/logger";
@@ -15,6 +16,14 @@ const log = moduleLogger("worker");
  */
 export const MAX_STALLED_COUNT = 3;
 
+/**
+ * Options of the processes BullMQ forks for jobs. They load processor.ts, so they need tsx whatever
+ * started this process, and exit-with-worker.ts, so that none outlives this process.
+ */
+const SANDBOX_FORK_OPTIONS = {
+  execArgv: ["--import", "tsx", "--import", pathToFileURL(path.resolve(import.meta.dirname, "exit-with-worker.ts")).href],
+};
+
 /** Starts a BullMQ worker that trains runs from WINNOW_QUEUE, each in its own child process. */
 export function startWorker(): Worker {
   const processorFile = path.resolve(import.meta.dirname, "processor.ts");
@@ -28,8 +37,7 @@ export function startWorker(): Worker {
     stalledInterval: Math.round(env().WINNOW_LOCK_DURATION_MS / 2),
     maxStalledCount: MAX_STALLED_COUNT,
     useWorkerThreads: false,
-    // The child loads processor.ts, so it needs tsx whatever started this process.
-    workerForkOptions: { execArgv: ["--import", "tsx"] },
+    workerForkOptions: SANDBOX_FORK_OPTIONS,
   });
   worker.on("active", (job) => log.info({ runId: job.data.runId, jobId: job.id }, "job active"));
   worker.on("failed", (job, error) => {
@@ -61,7 +69,7 @@ export function startTranslateWorker(): Worker {
     connection: redisConnection(),
     concurrency: TRANSLATE_CONCURRENCY,
     useWorkerThreads: false,
-    workerForkOptions: { execArgv: ["--import", "tsx"] },
+    workerForkOptions: SANDBOX_FORK_OPTIONS,
   });
   worker.on("failed", (job, error) => log.error({ runId: job?.data.runId, jobId: job?.id, err: error }, "translate job failed"));
   worker.on("error", (error) => log.error({ err: error }, "translate worker error"));

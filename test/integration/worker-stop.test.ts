@@ -5,6 +5,7 @@ import { buildMulti30kRecipe } from "../../lib/datasets/multi30k-recipe";
 import { storeDataset } from "../../lib/datasets/store-dataset";
 import { prisma } from "../../lib/db";
 import { resetEnv } from "../../lib/env";
+import { runQueue } from "../../lib/queue";
 import { createRun } from "../../lib/runs";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 
@@ -16,6 +17,8 @@ const LOCK_DURATION_MS = 4000;
 const RUN_EPOCHS = 40;
 /** How long a stopping worker may take to exit; closing waits for no training. */
 const STOP_LIMIT_MS = 5000;
+/** When to stop a worker after it forked a training process, in milliseconds. */
+const STARTUP_SIGNAL_DELAYS_MS = [0, 400, 800, 1200, 1600, 2400];
 
 interface WorkerProcess {
   child: ChildProcess;
@@ -27,11 +30,16 @@ let stack: TestStack;
 let datasetId: number;
 const workers: WorkerProcess[] = [];
 
+/**
+ * Starts worker/main.ts in node with the tsx loader. The tsx command is not used because it
+ * relays a signal to its node process and SIGKILLs that process when it does not confirm the
+ * signal within about 60 ms. A loaded machine can exceed that, and the worker's own stop never runs.
+ */
 function startWorker(): WorkerProcess {
-  const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["worker/main.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "worker/main.ts"], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: "info" },
-    // Its own process group, so afterAll can kill tsx, the worker and the training processes at once.
+    // Its own process group, so that the worker and its training processes can be killed at once.
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -98,14 +106,17 @@ beforeAll(async () => {
   datasetId = (await storeDataset("stop", "multi30k:test", pairs)).id;
 });
 
-afterAll(async () => {
-  for (const worker of workers) {
-    try {
-      process.kill(-(worker.child.pid as number), "SIGKILL");
-    } catch {
-      // The group is gone already.
-    }
+/** Kills a worker with its training processes, which share its process group. */
+function killGroup(worker: WorkerProcess): void {
+  try {
+    process.kill(-(worker.child.pid as number), "SIGKILL");
+  } catch {
+    // The group is gone already.
   }
+}
+
+afterAll(async () => {
+  for (const worker of workers) killGroup(worker);
   await stack?.teardown();
 });
 
@@ -123,9 +134,7 @@ describe("worker stop", () => {
       await waitFor(`run ${runId} to write its epoch 1 checkpoint`, 60_000, async () =>
         (await prisma().checkpoint.findUnique({ where: { runId_epoch: { runId, epoch: 1 } } })) ?? undefined,
       );
-      // npm's tsx binary starts node with worker/main.ts, which forks one child per job.
-      const workerPid = childPids(first.child.pid as number)[0];
-      trainingPids = childPids(workerPid);
+      trainingPids = childPids(first.child.pid as number);
 
       const sentAt = Date.now();
       first.child.kill("SIGTERM");
@@ -172,5 +181,25 @@ describe("worker stop", () => {
       expect(resumed.length).toBe(1);
       expect(resumed[0].value).toBeGreaterThanOrEqual(1);
     }, 120_000);
+  });
+
+  describe("when the worker gets SIGTERM while its training process starts", () => {
+    // The new process boots node, then loads processor.ts and TensorFlow.js for a second or more.
+    // The signal lands at several points of that, as a stop at a random moment would.
+    it.each(STARTUP_SIGNAL_DELAYS_MS)("stops it %i ms after its fork", async (delayMs) => {
+      for (const earlier of workers) killGroup(earlier);
+      await Promise.all(workers.map((earlier) => earlier.exited));
+      await runQueue().drain();
+      const worker = startWorker();
+      await waitFor("the worker to be ready", 60_000, async () => (worker.output.some((line) => line.includes("worker ready")) ? true : undefined));
+      await createRun({ datasetId, strategy: "uniform", preset: "micro", epochs: 2 });
+      const trainingPid = await waitFor("the training process to start", 30_000, async () => childPids(worker.child.pid as number)[0]);
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+
+      worker.child.kill("SIGTERM");
+      await within(worker.exited, STOP_LIMIT_MS, "the worker to exit");
+
+      await waitFor(`training process ${trainingPid} to exit`, STOP_LIMIT_MS, async () => (isAlive(trainingPid) ? undefined : true));
+    });
   });
 });
