@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Random } from "../../worker/engine/random";
+import { Random } from "../random";
 import {
   assertPairedTestInput,
   type PairedResult,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type EncodedPair, makeBatches } from "../../worker/engine/batches";
-import { Random } from "../../worker/engine/random";
+import { Random } from "../../lib/random";
 
 /** A pair whose source has `srcLength` tokens and target `tgtLength` tokens. */
 function pair(index: number, srcLength: number, tgtLength: number): EncodedPair {

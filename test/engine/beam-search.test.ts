@@ -7,7 +7,7 @@ import { type EncodedPair, toBatchTensors } from "../../worker/engine/batches";
 import { greedyDecode } from "../../worker/engine/greedy-decode";
 import { maxOutputLength } from "../../worker/engine/output-length";
 import { disposeRun, prepareRun, type TrainingRun } from "../../worker/engine/prepare-run";
-import { Random } from "../../worker/engine/random";
+import { Random } from "../../lib/random";
 import { registerGradients } from "../../worker/engine/register-gradients";
 import { EOS_ID } from "../../worker/engine/subword-tokenizer";
 import { trainEpoch } from "../../worker/engine/train-epoch";

@@ -10,7 +10,7 @@ import { dropout } from "../../worker/engine/layers/dropout";
 import { embedTokens } from "../../worker/engine/layers/embedding";
 import { layerNorm, type LayerNormParams } from "../../worker/engine/layers/layer-norm";
 import { linear, type LinearParams } from "../../worker/engine/layers/linear";
-import { Random } from "../../worker/engine/random";
+import { Random } from "../../lib/random";
 import { registerGradients } from "../../worker/engine/register-gradients";
 import { sequenceLosses } from "../../worker/engine/sequence-loss";
 

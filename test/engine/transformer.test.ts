@@ -4,7 +4,7 @@ import { selectBackend } from "../../worker/engine/backend";
 import { type EncodedPair, toBatchTensors } from "../../worker/engine/batches";
 import { disposeDecoderCache, selectDecoderRows, startDecoderCache, stepDecoderCache } from "../../worker/engine/decoder-cache";
 import { greedyDecode } from "../../worker/engine/greedy-decode";
-import { Random } from "../../worker/engine/random";
+import { Random } from "../../lib/random";
 import { BOS_ID, EOS_ID } from "../../worker/engine/subword-tokenizer";
 import { paddingBias, Transformer } from "../../worker/engine/transformer";
 

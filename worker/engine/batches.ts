@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Random } from "./random";
+import type { Random } from "../../lib/random";
 import { BOS_ID, EOS_ID, PAD_ID } from "./subword-tokenizer";
 
 /** A pair after tokenization; `index` points into the array the pairs came from. */

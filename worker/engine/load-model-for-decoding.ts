@@ -1,7 +1,7 @@
 import { parseRunConfig, type RunConfig } from "../../lib/run-config";
 import { loadCheckpoint } from "./checkpoint";
 import type { CheckpointManifest } from "./checkpoint-manifest";
-import { Random } from "./random";
+import { Random } from "../../lib/random";
 import { assignModelTensors } from "./restore-checkpoint";
 import type { SubwordTokenizer } from "./subword-tokenizer";
 import { Transformer } from "./transformer";

@@ -1,6 +1,6 @@
 import type * as tf from "@tensorflow/tfjs-core";
 import type { BatchTensors } from "./batches";
-import type { Random } from "./random";
+import type { Random } from "../../lib/random";
 import { type SequenceLosses, sequenceLosses } from "./sequence-loss";
 import { paddingBias, type Transformer } from "./transformer";
 

@@ -5,7 +5,7 @@ import { createStrategy } from "../strategies";
 import type { Strategy } from "../strategies/strategy";
 import { AdamOptimizer } from "./adam-optimizer";
 import type { EncodedPair } from "./batches";
-import { Random } from "./random";
+import { Random } from "../../lib/random";
 import { EOS_ID, type SubwordTokenizer } from "./subword-tokenizer";
 import { loadOrTrainTokenizer, tokenizerHash } from "./tokenizer-cache";
 import { Transformer } from "./transformer";

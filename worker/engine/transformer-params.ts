@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { AttentionParams } from "./layers/attention";
 import type { LayerNormParams } from "./layers/layer-norm";
 import type { LinearParams } from "./layers/linear";
-import type { Random } from "./random";
+import type { Random } from "../../lib/random";
 
 /** Sizes of the encoder-decoder Transformer. */
 export interface TransformerShape {

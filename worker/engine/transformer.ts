@@ -5,7 +5,7 @@ import { embedTokens } from "./layers/embedding";
 import { layerNorm } from "./layers/layer-norm";
 import { linear } from "./layers/linear";
 import { matMul } from "./layers/mat-mul";
-import type { Random } from "./random";
+import type { Random } from "../../lib/random";
 import {
   createTransformerParams,
   type DecoderLayerParams,

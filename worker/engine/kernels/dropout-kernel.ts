@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import type { Random } from "../random";
+import type { Random } from "../../../lib/random";
 import type { NativeAddon } from "./native-addon";
 import { WasmHeap } from "./wasm-heap";
 

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { fusedDropout } from "../kernels/dropout-kernel";
 import { nativeKernelsActive } from "../kernels/native-kernels";
-import type { Random } from "../random";
+import type { Random } from "../../../lib/random";
 
 /**
  * Inverted dropout: zeroes each element with probability `rate` and scales the rest by
