@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { Worker } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import { createRun } from "../../lib/runs";
 import { startWorkerProcess, type ManagedProcess } from "../../scripts/lib/processes";
 import { MAX_STALLED_COUNT } from "../../worker/start-worker";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
+import { childPids } from "../helpers/process-table";
 
 const MULTI30K_DIR = path.resolve(import.meta.dirname, "../../../shared/data/multi30k");
 /** A short lock, so the worker's stalled check runs every second. */
@@ -21,15 +21,6 @@ let stack: TestStack;
 let worker: ManagedProcess | undefined;
 let datasetId: number;
 let stalledRunId: number;
-
-/** Direct children of `pid`, from the kernel's process table. */
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 async function waitForStatus(runId: number, expected: string[], timeoutMs: number): Promise<{ status: string; error: string | null }> {
   const deadline = Date.now() + timeoutMs;

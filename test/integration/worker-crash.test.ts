@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildMulti30kRecipe } from "../../lib/datasets/multi30k-recipe";
@@ -7,29 +6,12 @@ import { prisma } from "../../lib/db";
 import { createRun } from "../../lib/runs";
 import { startWorkerProcess, type ManagedProcess } from "../../scripts/lib/processes";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
+import { childPids, isAlive } from "../helpers/process-table";
 
 const MULTI30K_DIR = path.resolve(import.meta.dirname, "../../../shared/data/multi30k");
 
 let stack: TestStack;
 let worker: ManagedProcess;
-
-/** Direct children of `pid`, from the kernel's process table. */
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;

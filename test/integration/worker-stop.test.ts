@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildMulti30kRecipe } from "../../lib/datasets/multi30k-recipe";
@@ -8,6 +8,7 @@ import { resetEnv } from "../../lib/env";
 import { runQueue } from "../../lib/queue";
 import { createRun } from "../../lib/runs";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
+import { childPids, isAlive } from "../helpers/process-table";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const MULTI30K_DIR = path.resolve(ROOT, "../shared/data/multi30k");
@@ -51,24 +52,6 @@ function startWorker(): WorkerProcess {
   const worker = { child, output, exited };
   workers.push(worker);
   return worker;
-}
-
-/** Direct children of `pid`, from the kernel's process table. */
-function childPids(pid: number): number[] {
-  try {
-    return execFileSync("pgrep", ["-P", String(pid)], { encoding: "utf8" }).trim().split("\n").filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function waitFor<T>(description: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
