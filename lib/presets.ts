@@ -39,10 +39,10 @@ export interface ModelPreset {
   /** Peak learning rate reached after warm-up. */
   learningRate: number;
   warmupSteps: number;
-  /** Most pairs in a training batch. */
+  /** Maximum pairs in a training batch. */
   batchSize: number;
   /**
-   * Most tokens in a training batch, padding included (pairs times the longest pair's length).
+   * Maximum tokens in a training batch, padding included (pairs times the longest pair's length).
    * Batches are cut from pairs of similar length, so short pairs fill larger batches.
    */
   batchTokens: number;

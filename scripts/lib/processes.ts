@@ -78,12 +78,12 @@ export async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-/** Waits until `url` answers HTTP, failing when `process` exits first or after `timeoutMs`. */
+/** Waits until `url` responds to HTTP, failing when `managed` exits first or after `timeoutMs`. */
 export async function waitForHttp(url: string, managed: ManagedProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const exit = managed.exitedWith();
-    if (exit) throw new Error(`the server for ${url} stopped (${exit}) before it answered`);
+    if (exit) throw new Error(`the server for ${url} stopped (${exit}) before it responded`);
     try {
       await fetch(url, { signal: AbortSignal.timeout(5000) });
       return;
@@ -91,5 +91,5 @@ export async function waitForHttp(url: string, managed: ManagedProcess, timeoutM
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+  throw new Error(`${url} did not respond within ${timeoutMs / 1000} s`);
 }
