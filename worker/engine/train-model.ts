@@ -5,6 +5,7 @@ import { evaluateEpoch, evaluateTest } from "./evaluate-epoch";
 import { disposeRun, prepareRun, type TrainingRun } from "./prepare-run";
 import { registerGradients } from "./register-gradients";
 import { restoreCheckpoint } from "./restore-checkpoint";
+import { createStrategyTools } from "./strategy-tools";
 import { trainEpoch } from "./train-epoch";
 import type { EpochReport, TrainOptions, TrainResult } from "./types";
 
@@ -86,10 +87,11 @@ async function writeCheckpoint(run: TrainingRun, epoch: number, bestValidBleu: n
 
 async function runEpoch(run: TrainingRun, epoch: number): Promise<EpochReport> {
   const startedAt = performance.now();
-  await run.strategy.onEpochStart?.({ epoch, epochs: run.options.config.epochs });
+  const context = { epoch, epochs: run.options.config.epochs, tools: createStrategyTools(run, epoch) };
+  await run.strategy.onEpochStart?.(context);
 
   const training = await trainEpoch(run, epoch);
-  await run.strategy.onEpochEnd?.({ epoch, epochs: run.options.config.epochs, traces: training.traces });
+  await run.strategy.onEpochEnd?.({ ...context, traces: training.traces });
   const evaluation = evaluateEpoch(run);
 
   return {

@@ -27,6 +27,8 @@ export interface SampleTraceRow {
   /** Weight the strategy gave the pair; 0 when dropped. */
   weight: number;
   dropped: boolean;
+  /** Weight of each target token (end-of-sentence included), for strategies that weight tokens. */
+  tokenWeights?: number[];
 }
 
 export interface TranslationRow {

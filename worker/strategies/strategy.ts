@@ -19,6 +19,20 @@ export interface StrategyBatch {
    * on and without label smoothing, in the order of `samples`.
    */
   losses: Float32Array;
+  /**
+   * Negative log-likelihood of each real target token (end-of-sentence included) of each sample,
+   * from the same forward pass. Set only when `Strategy.needs` lists "token-losses".
+   */
+  tokenLosses?: Float32Array[];
+  /**
+   * For each sample, g_i . G: the dot product of the gradient of its loss l_i with respect to the
+   * output layer (projection and bias) and the mean of that gradient over the batch's clean
+   * pairs. Set only when `Strategy.needs` lists "clean-gradient-alignment" and the batch holds at
+   * least one clean pair.
+   */
+  cleanAlignment?: Float32Array;
+  /** Losses of the same pairs under the peer model, in the same forward pass conditions. Set only with `Strategy.peerModel`. */
+  peerLosses?: Float32Array;
 }
 
 /** Weights of a batch, in the order of its samples. */
@@ -27,11 +41,37 @@ export interface SampleWeights {
   weights: number[];
   /** Whether the strategy removed the sample from training in this step (its weight is then 0). */
   dropped: boolean[];
+  /**
+   * Token-level weighting: a non-negative weight per real target token of each sample. With it
+   * the batch loss is sum_i w_i sum_t tw_it l_it / sum_i w_i sum_t tw_it, and the trace weight of
+   * a sample is w_i times the mean of its token weights.
+   */
+  tokenWeights?: number[][];
+  /** Weights of the peer model's update on the same batch. Required with `Strategy.peerModel`. */
+  peer?: { weights: number[]; dropped: boolean[] };
+}
+
+/** Extra inputs a strategy asks the engine for, which cost time to compute. */
+export type StrategyNeed = "token-losses" | "clean-gradient-alignment";
+
+/** Model work the engine does for a strategy between epochs. */
+export interface StrategyTools {
+  /** Training pairs the strategy sees, with their ids and flags, in training order. */
+  samples: readonly StrategySample[];
+  /** Token-mean negative log-likelihood of each pair under the current model, forward only, without dropout. */
+  scoreCurrent(sampleIds: readonly number[]): Map<number, number>;
+  /**
+   * Copies the current model, fine-tunes the copy for `steps` steps on the clean training pairs
+   * (fresh Adam, learning rate of the run's current step), scores `sampleIds` with it like
+   * `scoreCurrent`, and frees the copy.
+   */
+  scoreCleanTuned(options: { steps: number; sampleIds: readonly number[] }): Map<number, number>;
 }
 
 export interface EpochContext {
   epoch: number;
   epochs: number;
+  tools: StrategyTools;
 }
 
 export interface EpochEndContext extends EpochContext {
@@ -48,6 +88,19 @@ export interface Strategy {
   readonly name: StrategyName;
 
   weights(batch: StrategyBatch): SampleWeights;
+
+  /** Extra per-batch inputs this strategy reads; each costs compute, so only listed ones are made. */
+  readonly needs?: readonly StrategyNeed[];
+
+  /**
+   * True when the strategy trains a second model next to the main one (co-teaching). The engine
+   * then gives each batch the peer's losses and applies `SampleWeights.peer` to the peer's update.
+   * Validation, test and checkpoints report the main model.
+   */
+  readonly peerModel?: boolean;
+
+  /** Rewrites a source sentence before decoding (validation, test, translate), e.g. to add a tag. */
+  decodeSource?(src: string): string;
 
   /**
    * Whether the pair takes part in this epoch's batches; unset means every pair does. A skipped
