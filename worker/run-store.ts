@@ -46,15 +46,26 @@ export async function writeMetrics(runId: number, epoch: number, step: number, v
   );
 }
 
+/**
+ * Formats token weights as a Postgres array literal such as "{1,0.25}", or null when the strategy
+ * weighted no tokens. Postgres cannot unnest a ragged two-dimensional array, so each row's weights
+ * travel as one literal in a text[] parameter and are cast back to float8[] in the INSERT.
+ */
+function tokenWeightsLiteral(tokenWeights: readonly number[] | undefined): string | null {
+  return tokenWeights === undefined ? null : `{${tokenWeights.map(String).join(",")}}`;
+}
+
 /** Writes one epoch's per-sample traces in a few multi-row upserts. */
 export async function writeTraces(runId: number, epoch: number, traces: SampleTraceRow[]) {
   for (let start = 0; start < traces.length; start += INSERT_CHUNK_ROWS) {
     const chunk = traces.slice(start, start + INSERT_CHUNK_ROWS);
     await database().pool.query(
-      `INSERT INTO "SampleTrace" ("runId", "sampleId", epoch, loss, weight, dropped)
-       SELECT $1, s, $2, l, w, d FROM unnest($3::int[], $4::float8[], $5::float8[], $6::bool[]) AS t(s, l, w, d)
+      `INSERT INTO "SampleTrace" ("runId", "sampleId", epoch, loss, weight, dropped, "tokenWeights")
+       SELECT $1, s, $2, l, w, d, tw::float8[]
+       FROM unnest($3::int[], $4::float8[], $5::float8[], $6::bool[], $7::text[]) AS t(s, l, w, d, tw)
        ON CONFLICT ("runId", "sampleId", epoch)
-       DO UPDATE SET loss = EXCLUDED.loss, weight = EXCLUDED.weight, dropped = EXCLUDED.dropped`,
+       DO UPDATE SET loss = EXCLUDED.loss, weight = EXCLUDED.weight, dropped = EXCLUDED.dropped,
+         "tokenWeights" = EXCLUDED."tokenWeights"`,
       [
         runId,
         epoch,
@@ -62,6 +73,7 @@ export async function writeTraces(runId: number, epoch: number, traces: SampleTr
         chunk.map((row) => row.loss),
         chunk.map((row) => row.weight),
         chunk.map((row) => row.dropped),
+        chunk.map((row) => tokenWeightsLiteral(row.tokenWeights)),
       ],
     );
   }

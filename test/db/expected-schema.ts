@@ -14,7 +14,7 @@ import type { PrismaArgument, PrismaAttribute, PrismaField, PrismaModel, PrismaS
  * Derives the Postgres schema that Prisma Migrate (v7, postgresql provider) would create for a
  * parsed schema.prisma: one table per model, Prisma's column types, and Prisma's default names
  * for keys, indexes and foreign keys. Anything outside the rules below (for example `@map`,
- * `@db.*`, scalar lists, implicit many-to-many relations) raises an error naming the model and
+ * `@db.*`, defaults on scalar lists, implicit many-to-many relations) raises an error naming the model and
  * field, so the drift test never passes on a schema it does not understand.
  */
 
@@ -129,19 +129,23 @@ function checkFieldAttributes(model: PrismaModel, field: PrismaField): void {
 
 function expectedColumn(model: PrismaModel, field: PrismaField, context: ModelContext): ColumnSchema {
   const where = `${model.name}.${field.name}`;
-  if (field.list) throw new UnsupportedSchemaError(where, `the scalar list ${field.type}[]`);
+  if (field.list && findAttribute(field.attributes, "default")) {
+    throw new UnsupportedSchemaError(where, `a default on the scalar list ${field.type}[]`);
+  }
   if (field.attributes.some((attribute) => attribute.name === "relation")) {
     throw new UnsupportedSchemaError(where, "@relation on a field that is not a relation");
   }
 
   const isEnum = context.enumNames.has(field.type);
-  const type = isEnum ? field.type : SCALAR_TYPES[field.type];
-  if (type === undefined) throw new UnsupportedSchemaError(where, `the type ${field.type}`);
+  const elementType = isEnum ? field.type : SCALAR_TYPES[field.type];
+  if (elementType === undefined) throw new UnsupportedSchemaError(where, `the type ${field.type}`);
 
+  // Prisma creates a scalar list as a nullable array column ("x" DOUBLE PRECISION[]), because
+  // schema.prisma cannot mark a list optional.
   return {
     name: checkIdentifier(field.name, where),
-    type,
-    nullable: field.optional,
+    type: field.list ? `${elementType}[]` : elementType,
+    nullable: field.optional || field.list,
     default: expectedDefault(where, field, context),
   };
 }

@@ -221,12 +221,32 @@ describe("expectedSchema", () => {
     ]);
   });
 
+  it("maps scalar lists to nullable array columns", () => {
+    const [table] = expectedTables(`
+      enum Split {
+        train
+      }
+      model Lists {
+        id     Int     @id
+        scores Float[]
+        names  String[]
+        splits Split[]
+      }
+    `);
+
+    expect(table.columns.slice(1).map(({ name, type, nullable }) => ({ name, type, nullable }))).toEqual([
+      { name: "scores", type: "double precision[]", nullable: true },
+      { name: "names", type: "text[]", nullable: true },
+      { name: "splits", type: "Split[]", nullable: true },
+    ]);
+  });
+
   describe("when the schema uses something it does not model", () => {
     it.each([
       ["@map", "model A {\n  id Int @id @map(\"a_id\")\n}", "A.id: @map"],
       ["@db.VarChar", "model A {\n  id String @id @db.VarChar(20)\n}", "A.id: @db.VarChar"],
       ["@@map", "model A {\n  id Int @id\n  @@map(\"as\")\n}", "A: @@map"],
-      ["a scalar list", "model A {\n  id Int @id\n  tags String[]\n}", "A.tags: the scalar list String[]"],
+      ["a default on a scalar list", "model A {\n  id Int @id\n  tags String[] @default([])\n}", "A.tags: a default on the scalar list String[]"],
       ["a sort order", "model A {\n  id Int @id\n  n Int\n  @@index([n(sort: Desc)])\n}", "the field argument n(...)"],
       [
         "an implicit many-to-many relation",

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "SampleTrace" ADD COLUMN     "tokenWeights" DOUBLE PRECISION[];
