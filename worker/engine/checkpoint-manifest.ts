@@ -63,7 +63,8 @@ export const checkpointManifestSchema = z.object({
   maxLength: z.number().int().positive(),
   /** State of every random stream of the run, by stream name. */
   random: z.record(z.string(), randomStateSchema),
-  optimizer: z.object({ updates: z.number().int().min(0) }),
+  /** Adam updates of the main model, and of the peer model when the strategy trains one. */
+  optimizer: z.object({ updates: z.number().int().min(0), peerUpdates: z.number().int().min(0).optional() }),
   strategy: z.object({ name: z.string(), state: z.unknown().optional() }),
   tokenizer: z.object({
     file: z.literal(TOKENIZER_FILE),
@@ -93,6 +94,10 @@ export const TENSOR_PREFIX = {
   model: "model/",
   firstMoment: "adam/m/",
   secondMoment: "adam/v/",
+  /** The peer model of co-teaching and its Adam moments, stored in the optimizer section. */
+  peerModel: "peer/model/",
+  peerFirstMoment: "peer/adam/m/",
+  peerSecondMoment: "peer/adam/v/",
 } as const;
 
 /** Number of float32 values in a tensor of `shape`. */

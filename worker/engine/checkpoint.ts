@@ -176,6 +176,7 @@ async function writeWeights(file: string, run: TrainingRun): Promise<CheckpointM
     const optimizer = await writeTensorSection(handle, model.section.bytes, [
       ...moments(TENSOR_PREFIX.firstMoment, adam.firstMoments),
       ...moments(TENSOR_PREFIX.secondMoment, adam.secondMoments),
+      ...peerTensors(run, variables.map(({ name }) => name)),
     ]);
     await handle.sync();
     return {
@@ -190,6 +191,18 @@ async function writeWeights(file: string, run: TrainingRun): Promise<CheckpointM
   } finally {
     await handle.close();
   }
+}
+
+/** The peer model's variables and Adam moments, named like the main model's; none without a peer. */
+function peerTensors(run: TrainingRun, names: string[]): NamedVariable[] {
+  if (!run.peer) return [];
+  const adam = run.peer.optimizer.snapshot();
+  const named = (prefix: string, list: readonly NamedVariable["variable"][]) => names.map((name, index) => ({ name: prefix + name, variable: list[index] }));
+  return [
+    ...named(TENSOR_PREFIX.peerModel, run.peer.model.variables),
+    ...named(TENSOR_PREFIX.peerFirstMoment, adam.firstMoments),
+    ...named(TENSOR_PREFIX.peerSecondMoment, adam.secondMoments),
+  ];
 }
 
 function buildManifest(options: {
@@ -224,7 +237,9 @@ function buildManifest(options: {
     },
     maxLength: run.preset.maxLength,
     random: Object.fromEntries(Object.entries(randomStreams(run)).map(([name, stream]) => [name, stream.state()])),
-    optimizer: { updates: run.optimizer.snapshot().updates },
+    optimizer: run.peer
+      ? { updates: run.optimizer.snapshot().updates, peerUpdates: run.peer.optimizer.snapshot().updates }
+      : { updates: run.optimizer.snapshot().updates },
     strategy: strategyState === undefined ? { name: run.strategy.name } : { name: run.strategy.name, state: strategyState },
     tokenizer: { file: TOKENIZER_FILE, sha256: run.tokenizerInfo.hash, cacheFile: run.tokenizerInfo.cacheFile },
     weights: options.weights,

@@ -35,8 +35,17 @@ export interface TrainingRun {
   dropoutRandom: Random;
   /** Optimizer updates so far, over all epochs. */
   step: number;
+  /** The second model of strategies that train two (co-teaching), with its own optimizer and streams. */
+  peer?: PeerModel;
   /** SHA-256 of the tokenizer's JSON, and the cache file it was read from or written to, if any. */
   tokenizerInfo: { hash: string; cacheFile: string | null };
+}
+
+export interface PeerModel {
+  model: Transformer;
+  optimizer: AdamOptimizer;
+  initRandom: Random;
+  dropoutRandom: Random;
 }
 
 export interface PrepareRunOptions {
@@ -58,6 +67,8 @@ export function prepareRun(options: TrainOptions, prepared: PrepareRunOptions = 
     ? { tokenizer: prepared.tokenizer.tokenizer, tokenizerInfo: { hash: tokenizerHash(prepared.tokenizer.tokenizer), cacheFile: prepared.tokenizer.cacheFile } }
     : runTokenizer(options, strategy, trainPairs);
   const encode = (pairs: readonly (TrainingPair | EvalPair)[]) => encodePairs(tokenizer, pairs, preset.maxLength);
+  // Validation and test sources get the strategy's decoding rewrite (such as a tag), as translate requests do.
+  const decodeSources = (pairs: readonly EvalPair[]) => pairs.map((pair) => ({ ...pair, src: strategy.decodeSource?.(pair.src) ?? pair.src }));
   const train = encode(trainPairs);
 
   const initRandom = new Random(config.seed, "init");
@@ -72,14 +83,22 @@ export function prepareRun(options: TrainOptions, prepared: PrepareRunOptions = 
     optimizer: new AdamOptimizer(model.variables),
     trainPairs,
     train,
-    valid: encode(options.data.valid),
-    test: encode(options.data.test),
+    valid: encode(decodeSources(options.data.valid)),
+    test: encode(decodeSources(options.data.test)),
     noisySample: train.filter((pair) => trainPairs[pair.index].noisy).slice(0, MAX_NOISY_TRANSLATIONS),
     initRandom,
     shuffleRandom: new Random(config.seed, "shuffle"),
     dropoutRandom: new Random(config.seed, "dropout"),
     step: 0,
+    peer: strategy.peerModel ? createPeer(model, config.seed) : undefined,
   };
+}
+
+/** A second model of the same shape, initialised from its own stream so the two start apart. */
+function createPeer(model: Transformer, seed: number): PeerModel {
+  const initRandom = new Random(seed, "peer-init");
+  const peer = new Transformer(model.config, initRandom);
+  return { model: peer, optimizer: new AdamOptimizer(peer.variables), initRandom, dropoutRandom: new Random(seed, "peer-dropout") };
 }
 
 /**
@@ -87,7 +106,9 @@ export function prepareRun(options: TrainOptions, prepared: PrepareRunOptions = 
  * stream must be listed here for a resumed run to repeat an uninterrupted one.
  */
 export function randomStreams(run: TrainingRun): Record<string, Random> {
-  return { init: run.initRandom, shuffle: run.shuffleRandom, dropout: run.dropoutRandom };
+  const streams: Record<string, Random> = { init: run.initRandom, shuffle: run.shuffleRandom, dropout: run.dropoutRandom };
+  if (run.peer) Object.assign(streams, { peerInit: run.peer.initRandom, peerDropout: run.peer.dropoutRandom });
+  return streams;
 }
 
 /** Folder of the tokenizer cache: `<WINNOW_DATA_DIR>/tokenizers`. */
@@ -114,6 +135,8 @@ function runTokenizer(options: TrainOptions, strategy: Strategy, trainPairs: rea
 export function disposeRun(run: TrainingRun): void {
   run.optimizer.dispose();
   run.model.dispose();
+  run.peer?.optimizer.dispose();
+  run.peer?.model.dispose();
 }
 
 /** Tokenizes pairs, cutting source and target to `maxLength` pieces including eos. */

@@ -23,6 +23,8 @@ export function restoreCheckpoint(run: TrainingRun, checkpoint: LoadedCheckpoint
     secondMoments: names.map((name) => requireTensor(checkpoint, TENSOR_PREFIX.secondMoment + name)),
   });
 
+  restorePeer(run, checkpoint, names);
+
   for (const [name, stream] of Object.entries(randomStreams(run))) {
     const state = manifest.random[name];
     if (!state) throw new Error(`checkpoint ${checkpoint.path} has no state for random stream "${name}"`);
@@ -42,6 +44,22 @@ export function assignModelTensors(model: Transformer, checkpoint: LoadedCheckpo
     }
     tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
   }
+}
+
+/** Restores the peer model of co-teaching and its Adam state; a run without a peer skips this. */
+function restorePeer(run: TrainingRun, checkpoint: LoadedCheckpoint, names: string[]): void {
+  if (!run.peer) return;
+  const { peerUpdates } = checkpoint.manifest.optimizer;
+  if (peerUpdates === undefined) throw new Error(`checkpoint ${checkpoint.path} has no peer model, but strategy ${run.strategy.name} trains one`);
+  namedModelVariables(run.peer.model).forEach(({ name, variable }) => {
+    const values = requireTensor(checkpoint, TENSOR_PREFIX.peerModel + name);
+    tf.tidy(() => variable.assign(tf.tensor(values, variable.shape)));
+  });
+  run.peer.optimizer.restore({
+    updates: peerUpdates,
+    firstMoments: names.map((name) => requireTensor(checkpoint, TENSOR_PREFIX.peerFirstMoment + name)),
+    secondMoments: names.map((name) => requireTensor(checkpoint, TENSOR_PREFIX.peerSecondMoment + name)),
+  });
 }
 
 function requireTensor(checkpoint: LoadedCheckpoint, name: string): Float32Array {

@@ -19,6 +19,8 @@ export interface SequenceLosses {
   smoothed: tf.Tensor1D;
   /** Cross-entropy against the reference tokens (negative log-likelihood): what traces report. */
   nll: tf.Tensor1D;
+  /** Log-sum-exp of each row of logits, [batch, length], where the fused kernel computed it. */
+  logSumExp?: tf.Tensor2D;
 }
 
 /**
@@ -45,4 +47,19 @@ export function sequenceLosses(options: SequenceLossOptions): SequenceLosses {
   const tokenCounts = tf.maximum(tf.sum(mask, 1), 1);
   const perPair = (tokens: tf.Tensor): tf.Tensor1D => tf.div(tf.sum(tf.mul(tokens, mask), 1), tokenCounts);
   return { smoothed: perPair(tokenSmoothed), nll: perPair(tokenNll) };
+}
+
+/**
+ * Returns the negative log-likelihood of each reference token, [batch, length]:
+ * log sum_v exp(z_v) - z_target, padding included. `logSumExp` reuses the fused kernel's rows.
+ */
+export function tokenNegLogLikelihoods(options: { logits: tf.Tensor; targets: tf.Tensor2D; logSumExp?: tf.Tensor2D }): tf.Tensor2D {
+  const { logits, targets } = options;
+  const [pairs, length] = targets.shape;
+  const vocabSize = logits.shape[logits.rank - 1];
+  const rowStarts = tf.mul(tf.range(0, pairs * length, 1, "int32"), tf.scalar(vocabSize, "int32"));
+  const flatIndices = tf.add(rowStarts, tf.reshape(targets, [-1]));
+  const targetLogits = tf.reshape(tf.gather(tf.reshape(logits, [-1]), flatIndices), [pairs, length]);
+  const logSumExp = options.logSumExp ?? tf.logSumExp(tf.reshape(logits, [pairs, length, vocabSize]), -1);
+  return tf.sub(logSumExp, targetLogits) as tf.Tensor2D;
 }

@@ -43,8 +43,12 @@ export async function trainEpoch(run: TrainingRun, epoch: number): Promise<Epoch
     }
     const outcome = trainStep(run, batch, epoch);
     batch.forEach((pair, row) => {
-      const weight = outcome.weights.weights[row];
-      traces[pair.index] = { sampleId: outcome.samples[row].sampleId, loss: outcome.losses[row], weight, dropped: outcome.weights.dropped[row] };
+      const weight = outcome.traceWeights[row];
+      const tokenWeights = outcome.weights.tokenWeights?.[row];
+      traces[pair.index] = {
+        sampleId: outcome.samples[row].sampleId, loss: outcome.losses[row], weight, dropped: outcome.weights.dropped[row],
+        ...(tokenWeights ? { tokenWeights } : {}),
+      };
       weightedLoss += weight * outcome.losses[row];
       weightSum += weight;
     });

@@ -1,7 +1,11 @@
 import type { StrategyName } from "../../lib/strategies";
 import { createCleanOnly } from "./clean-only";
+import { createCoTeaching } from "./co-teaching";
+import { createGradientAlignment } from "./gradient-alignment";
 import { createFixedWeight } from "./fixed-weight";
 import type { Strategy } from "./strategy";
+import { createTokenWeighting } from "./token-weighting";
+import { createTrustedSelection } from "./trusted-selection";
 import { createUniform } from "./uniform";
 
 export type { SampleWeights, Strategy, StrategyBatch, StrategySample } from "./strategy";
@@ -11,6 +15,10 @@ const STRATEGY_FACTORIES: Partial<Record<StrategyName, (params: unknown) => Stra
   uniform: createUniform,
   "clean-only": createCleanOnly,
   "fixed-weight": createFixedWeight,
+  "trusted-selection": createTrustedSelection,
+  "gradient-alignment": createGradientAlignment,
+  "co-teaching": createCoTeaching,
+  "token-weighting": createTokenWeighting,
 };
 
 /** Creates the strategy `name` with `params` (validated against its schema in lib/strategies.ts). */

@@ -23,13 +23,13 @@ export function fusedCrossEntropy(options: {
   targets: tf.Tensor;
   mask: tf.Tensor;
   labelSmoothing: number;
-}): { smoothed: tf.Tensor1D; nll: tf.Tensor1D } {
+}): { smoothed: tf.Tensor1D; nll: tf.Tensor1D; logSumExp: tf.Tensor2D } {
   const { logits, targets, mask } = options;
   const attrs: CrossEntropyAttrs = { labelSmoothing: options.labelSmoothing };
-  const [smoothed, nll] = tf.engine().runKernel(
+  const [smoothed, nll, logSumExp] = tf.engine().runKernel(
     CROSS_ENTROPY, { logits, targets, mask }, attrs as unknown as tf.NamedAttrMap,
-  ) as tf.Tensor1D[];
-  return { smoothed, nll };
+  ) as tf.Tensor[];
+  return { smoothed: smoothed as tf.Tensor1D, nll: nll as tf.Tensor1D, logSumExp: logSumExp as tf.Tensor2D };
 }
 
 export function crossEntropyKernels(addon: NativeAddon): tf.KernelConfig[] {
