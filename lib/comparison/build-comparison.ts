@@ -20,12 +20,18 @@ import type {
 export interface BuildComparisonOptions extends SignificanceOptions {
   /** Reuses paired test results across calls, for a server that rebuilds the same comparison. */
   cache?: SignificanceCache;
+  /** Leaves every `significance` and `perSeed` empty, for views that need only means and bands. Default false. */
+  skipSignificance?: boolean;
 }
 
 /** Paired tests of one comparison, with the settings, cache and event-loop yield they share. */
 interface TestRunner {
-  run(systemRuns: ComparisonRun[], baselineRuns: ComparisonRun[]): Promise<PairedSignificance>;
+  /** Returns null when the comparison skips significance. */
+  run(systemRuns: ComparisonRun[], baselineRuns: ComparisonRun[]): Promise<PairedSignificance | null>;
 }
+
+/** Runs no test and returns null, for `skipSignificance`. */
+const SKIPPED_TESTS: TestRunner = { run: async () => null };
 
 function createTestRunner(data: ComparisonData, resamples: number, seed: number, cache: SignificanceCache | undefined): TestRunner {
   return {
@@ -98,7 +104,7 @@ async function testGroup(
   const perSeed: SeedSignificance[] = [];
   for (const seed of seeds) {
     const result = await tests.run([groupRuns.get(seed) as ComparisonRun], [baselineRuns.get(seed) as ComparisonRun]);
-    perSeed.push({ seed, ...result });
+    if (result) perSeed.push({ seed, ...result });
   }
   if (seeds.length <= 1) return { significance: perSeed[0] ?? null, perSeed };
 
@@ -171,7 +177,7 @@ export async function buildComparison(
   const baseline = resolveBaseline(data.runs, baselineChoice);
   const resamples = options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES;
   const seed = options.seed ?? DEFAULT_PAIRED_TEST_SEED;
-  const tests = createTestRunner(data, resamples, seed, options.cache);
+  const tests = options.skipSignificance ? SKIPPED_TESTS : createTestRunner(data, resamples, seed, options.cache);
   const notes: string[] = [];
 
   const datasetId = baselineDatasetId(data.runs, baseline);
@@ -186,7 +192,7 @@ export async function buildComparison(
   const seedMaps = new Map([...grouped].map(([key, runs]) => [key, runsBySeed(runs.filter(isIncluded), notes)]));
   const baselineSeeds = seedMaps.get(baseline.groupKey) as Map<number, ComparisonRun>;
   const baselineRunUsable = baseline.run === null || isIncluded(baseline.run);
-  if (!baselineRunUsable) notes.push(`The baseline run #${baseline.run?.id} is not in the statistics, so no run has a p-value.`);
+  if (!baselineRunUsable) notes.push(`The baseline run #${baseline.run?.id} is not in the statistics, so no run has a p-value against it.`);
 
   const groups: StrategyComparison[] = [];
   for (const [groupKey, runs] of grouped) {
@@ -200,7 +206,7 @@ export async function buildComparison(
     group.deltaBleu = subtract(group.testBleu.mean, baselineGroup.testBleu.mean);
     group.deltaChrf = subtract(group.testChrf.mean, baselineGroup.testChrf.mean);
     Object.assign(group, await testGroup(seedMaps.get(group.groupKey) as Map<number, ComparisonRun>, baselineSeeds, tests));
-    if (group.includedRunIds.length > 0 && group.significance === null) {
+    if (!options.skipSignificance && group.includedRunIds.length > 0 && group.significance === null) {
       notes.push(`${group.groupKey} shares no seed with the baseline ${baseline.groupKey}, so it has no p-value.`);
     }
   }
