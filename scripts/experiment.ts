@@ -1,16 +1,14 @@
-import { constants } from "node:fs";
-import { access, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { closeDatabase } from "../lib/db";
 import { closeQueues } from "../lib/queue";
-import { DATA_PRESETS, type DataPresetName, MODEL_PRESETS, type ModelPresetName } from "../lib/presets";
-import { MAX_EPOCHS } from "../lib/run-config";
+import { DATA_PRESETS, MODEL_PRESETS } from "../lib/presets";
 import { createRun } from "../lib/runs";
-import { STRATEGY_NAMES, strategyNameSchema } from "../lib/strategies";
-import { DATA_FOR_MODEL_PRESET, prepare } from "./lib/prepare";
+import { STRATEGY_NAMES } from "../lib/strategies";
+import { prepare } from "./lib/prepare";
 import { startWorkerProcess } from "./lib/processes";
 import { formatRunTable, loadRunReports, waitForRuns } from "./lib/run-report";
+import { checkWritable, parseTrainingOptions } from "./lib/training-options";
 
 const USAGE = `usage: npm run experiment -- [--preset tiny] [--data NAME] [--strategies a,b,...] [--seeds 1] [--epochs N] [--json FILE]
 Trains one run per strategy and seed through the BullMQ queue with a local worker, waits, and
@@ -24,15 +22,6 @@ prints a table of validation BLEU per epoch, final test BLEU, chrF and wall time
 Exits with 0 only when every run completed.`;
 
 const log = (line: string) => console.error(line);
-
-/** Fails early when the JSON output cannot be written, rather than after hours of training. */
-async function checkWritable(file: string): Promise<void> {
-  try {
-    await access(path.dirname(path.resolve(file)), constants.W_OK);
-  } catch {
-    throw new Error(`--json: cannot write ${file}: its folder ${path.dirname(path.resolve(file))} is missing or not writable`);
-  }
-}
 
 function parseOptions() {
   const { values } = parseArgs({
@@ -50,31 +39,12 @@ function parseOptions() {
     console.log(USAGE);
     process.exit(0);
   }
-  if (!Object.hasOwn(MODEL_PRESETS, values.preset)) {
-    throw new Error(`--preset: unknown preset "${values.preset}"; expected one of ${Object.keys(MODEL_PRESETS).join(", ")}`);
-  }
-  const preset = values.preset as ModelPresetName;
-  if (values.data !== undefined && !Object.hasOwn(DATA_PRESETS, values.data)) {
-    throw new Error(`--data: unknown data preset "${values.data}"; expected one of ${Object.keys(DATA_PRESETS).join(", ")}`);
-  }
-  const data = (values.data ?? DATA_FOR_MODEL_PRESET[preset]) as DataPresetName;
-  const strategies = values.strategies.split(",").map((name) => {
-    const parsed = strategyNameSchema.safeParse(name.trim());
-    if (!parsed.success) throw new Error(`--strategies: unknown strategy "${name}"; expected one of ${STRATEGY_NAMES.join(", ")}`);
-    return parsed.data;
-  });
-  const seeds = Number(values.seeds);
-  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be a positive integer, got ${values.seeds}`);
-  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
-  if (epochs !== undefined && (!Number.isInteger(epochs) || epochs < 1 || epochs > MAX_EPOCHS)) {
-    throw new Error(`--epochs must be an integer from 1 to ${MAX_EPOCHS}, got ${values.epochs}`);
-  }
-  return { preset, data, strategies, seeds, epochs, json: values.json };
+  return { ...parseTrainingOptions(values), json: values.json };
 }
 
 async function main(): Promise<number> {
   const options = parseOptions();
-  if (options.json) await checkWritable(options.json);
+  if (options.json) await checkWritable("--json", options.json);
   const started = Date.now();
   const { services, datasetId } = await prepare(options.data, log);
   const worker = startWorkerProcess();

@@ -12,9 +12,16 @@ export interface ManagedProcess {
   stop(): Promise<void>;
 }
 
+export interface StartProcessOptions {
+  /** Drops the process's output instead of copying it to stderr. */
+  quiet?: boolean;
+  /** Variables added to this process's environment for the child. */
+  env?: Record<string, string>;
+}
+
 /** Starts a child process whose output is prefixed with `name`, and stops it with SIGTERM. */
-export function startProcess(name: string, command: string, args: string[], options: { quiet?: boolean } = {}): ManagedProcess {
-  const child = spawn(command, args, { cwd: ROOT, env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+export function startProcess(name: string, command: string, args: string[], options: StartProcessOptions = {}): ManagedProcess {
+  const child = spawn(command, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (stream: NodeJS.ReadableStream | null, target: NodeJS.WriteStream) => {
     if (!stream) return;
     let buffered = "";
@@ -47,9 +54,9 @@ export function startProcess(name: string, command: string, args: string[], opti
   };
 }
 
-/** Starts `npm run worker` as a child process. */
-export function startWorkerProcess(options: { quiet?: boolean } = {}): ManagedProcess {
-  return startProcess("worker", path.join(BIN, "tsx"), ["worker/main.ts"], options);
+/** Starts `npm run worker` as a child process whose output lines are prefixed with `name`. */
+export function startWorkerProcess(options: StartProcessOptions & { name?: string } = {}): ManagedProcess {
+  return startProcess(options.name ?? "worker", path.join(BIN, "tsx"), ["worker/main.ts"], options);
 }
 
 /** Starts the built Next.js dashboard on 127.0.0.1:port. */

@@ -78,22 +78,38 @@ export function formatRunTable(reports: RunReport[]): string {
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
-/**
- * Polls Postgres until every run has finished, printing progress when it changes. `worker` is the
- * process that trains them: when it exits first, waiting stops with an error instead of hanging.
- */
-export async function waitForRuns(
-  runIds: number[],
-  log: (line: string) => void,
-  options: { pollMs?: number; worker?: { exitedWith(): string | undefined } } = {},
-): Promise<void> {
+/** A run's state as waitForRuns polls it. */
+export interface RunProgress {
+  id: number;
+  status: string;
+  /** Fraction of training steps done, 0 to 1. */
+  progress: number;
+}
+
+export interface WaitForRunsOptions {
+  /** Milliseconds between two polls of Postgres. Default 2000. */
+  pollMs?: number;
+  /** The process that trains the runs: when it exits first, waiting stops with an error instead of hanging. */
+  worker?: { exitedWith(): string | undefined };
+  /** Stops the waiting: it rejects with the signal's reason at the next poll. */
+  signal?: AbortSignal;
+  /** Formats the progress line, which is printed when it changes. Default: each run's status and progress. */
+  formatProgress?: (runs: RunProgress[]) => string;
+}
+
+const formatEachRun = (runs: RunProgress[]) => runs.map((run) => `run ${run.id} ${run.status} ${Math.round(run.progress * 100)}%`).join(", ");
+
+/** Polls Postgres until every run has finished, printing progress when it changes. */
+export async function waitForRuns(runIds: number[], log: (line: string) => void, options: WaitForRunsOptions = {}): Promise<void> {
   const pollMs = options.pollMs ?? 2000;
+  const formatProgress = options.formatProgress ?? formatEachRun;
   let last = "";
   for (;;) {
+    options.signal?.throwIfAborted();
     const workerExit = options.worker?.exitedWith();
     if (workerExit) throw new Error(`the worker stopped (${workerExit}) before runs ${runIds.join(", ")} finished`);
     const runs = await prisma().run.findMany({ where: { id: { in: runIds } }, select: { id: true, status: true, progress: true }, orderBy: { id: "asc" } });
-    const summary = runs.map((run) => `run ${run.id} ${run.status} ${Math.round(run.progress * 100)}%`).join(", ");
+    const summary = formatProgress(runs);
     if (summary !== last) log(summary);
     last = summary;
     if (runs.length === runIds.length && runs.every((run) => FINISHED.has(run.status))) return;
