@@ -38,9 +38,11 @@ export interface SentenceTranslations {
 
 /**
  * Translates sentences with a run's newest checkpoint, or with a checkpoint folder, by beam
- * search (greedy search for beam size 1). Sources are cut to the model's maximum length, as
- * in training. Throws a WinnowError: not_found for an unknown run, conflict for a run without a
- * checkpoint (still training, failed or cancelled), unavailable when the checkpoint cannot be loaded.
+ * search (greedy search for beam size 1). Sources are rewritten by the run's strategy (the
+ * tagged strategy puts `<clean>` first) and cut to the model's maximum length, as validation
+ * and test sources were in training. Throws a WinnowError: not_found for an unknown run,
+ * conflict for a run without a checkpoint (still training, failed or cancelled), unavailable
+ * when the checkpoint cannot be loaded.
  */
 export async function translateSentences(options: TranslateSentencesOptions): Promise<SentenceTranslations> {
   const beamSize = options.beamSize ?? DEFAULT_TRANSLATE_BEAM_SIZE;
@@ -108,7 +110,7 @@ async function useOnce<T>(dir: string, work: (decoding: DecodingModel) => T): Pr
 function decodeSentences(decoding: DecodingModel, sentences: readonly string[], beamSize: number): string[] {
   const { tokenizer, maxLength } = decoding;
   const sources: EncodedPair[] = sentences.flatMap((text, index) =>
-    text.trim() === "" ? [] : [{ index, srcIds: [...tokenizer.encode(text).slice(0, maxLength - 1), EOS_ID], tgtIds: [] }],
+    text.trim() === "" ? [] : [{ index, srcIds: [...tokenizer.encode(decoding.decodeSource(text)).slice(0, maxLength - 1), EOS_ID], tgtIds: [] }],
   );
   const hypotheses = translate({
     model: decoding.model,

@@ -1,4 +1,5 @@
 import { parseRunConfig, type RunConfig } from "../../lib/run-config";
+import { createStrategy } from "../strategies";
 import { loadCheckpoint } from "./checkpoint";
 import type { CheckpointManifest } from "./checkpoint-manifest";
 import { Random } from "../../lib/random";
@@ -18,6 +19,11 @@ export interface DecodingModel {
   maxLength: number;
   /** The run configuration the model was trained with: strategy, preset, seed, epochs. */
   config: RunConfig;
+  /**
+   * Rewrites a source sentence before it is encoded, as the run's strategy did for validation
+   * and test. The tagged strategy puts `<clean>` first, and most strategies change nothing.
+   */
+  decodeSource(src: string): string;
   /** Epochs trained when the checkpoint was written. */
   epoch: number;
   /** True when the checkpoint is from the run's last epoch. */
@@ -41,6 +47,7 @@ export async function loadModelForDecoding(dir: string): Promise<DecodingModel> 
   if (manifest.model.vocabSize !== checkpoint.tokenizer.vocabSize) {
     throw new Error(`checkpoint ${dir}: model vocabSize ${manifest.model.vocabSize} differs from the tokenizer's ${checkpoint.tokenizer.vocabSize}`);
   }
+  const strategy = createStrategy(config.strategy, config.strategyParams);
   // The init stream only fills the variables before the checkpoint's values replace them.
   const model = new Transformer(manifest.model, new Random(config.seed, "init"));
   try {
@@ -54,6 +61,7 @@ export async function loadModelForDecoding(dir: string): Promise<DecodingModel> 
     tokenizer: checkpoint.tokenizer,
     maxLength: manifest.maxLength,
     config,
+    decodeSource: (src) => strategy.decodeSource?.(src) ?? src,
     epoch: manifest.epoch,
     final: manifest.final,
     manifest,

@@ -4,6 +4,7 @@ import { createCoTeaching } from "./co-teaching";
 import { createGradientAlignment } from "./gradient-alignment";
 import { createFixedWeight } from "./fixed-weight";
 import type { Strategy } from "./strategy";
+import { createTagged } from "./tagged";
 import { createTokenWeighting } from "./token-weighting";
 import { createTrustedSelection } from "./trusted-selection";
 import { createUniform } from "./uniform";
@@ -15,6 +16,7 @@ const STRATEGY_FACTORIES: Partial<Record<StrategyName, (params: unknown) => Stra
   uniform: createUniform,
   "clean-only": createCleanOnly,
   "fixed-weight": createFixedWeight,
+  tagged: createTagged,
   "trusted-selection": createTrustedSelection,
   "gradient-alignment": createGradientAlignment,
   "co-teaching": createCoTeaching,
