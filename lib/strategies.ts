@@ -29,7 +29,7 @@ export const strategyParamSchemas = {
         .describe("anneal: noisy weight falls from lambda0 to 0 over the epochs. gradual: each epoch keeps a shrinking share of the noisy pairs with the lowest loss (van der Wees et al.)."),
       lambda0: z.number().min(0).max(1).default(1).describe("anneal: noisy weight in the first epoch, from 0 to 1. Default 1."),
       cleanEpochs: epochCount(1, "anneal: clean-only fine-tuning epochs at the end, 0 to 50. Default 1."),
-      alpha: z.number().gt(0).max(1).default(0.5).describe("gradual: share of noisy pairs kept in the first selecting epoch, above 0 and at most 1. Default 0.5."),
+      alpha: z.number().gt(0).max(1).default(0.5).describe("gradual: share of noisy pairs kept before the first shrink. Epoch e keeps alpha * beta^floor((e - 1) / eta) of them, but epoch 1 keeps all. Above 0 and at most 1. Default 0.5."),
       beta: z.number().gt(0).max(1).default(0.7).describe("gradual: factor the kept share shrinks by every eta epochs, above 0 and at most 1. Default 0.7."),
       eta: z.number().int().min(1).max(50).default(2).describe("gradual: epochs between two shrinks, 1 to 50. Default 2."),
     })

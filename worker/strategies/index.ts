@@ -1,6 +1,7 @@
 import type { StrategyName } from "../../lib/strategies";
 import { createCleanOnly } from "./clean-only";
 import { createCoTeaching } from "./co-teaching";
+import { createCurriculum } from "./curriculum";
 import { createGradientAlignment } from "./gradient-alignment";
 import { createFixedWeight } from "./fixed-weight";
 import type { Strategy } from "./strategy";
@@ -17,6 +18,7 @@ const STRATEGY_FACTORIES: Partial<Record<StrategyName, (params: unknown) => Stra
   "clean-only": createCleanOnly,
   "fixed-weight": createFixedWeight,
   tagged: createTagged,
+  curriculum: createCurriculum,
   "trusted-selection": createTrustedSelection,
   "gradient-alignment": createGradientAlignment,
   "co-teaching": createCoTeaching,
