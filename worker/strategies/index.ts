@@ -4,6 +4,7 @@ import { createCoTeaching } from "./co-teaching";
 import { createCurriculum } from "./curriculum";
 import { createGradientAlignment } from "./gradient-alignment";
 import { createFixedWeight } from "./fixed-weight";
+import { createLossTruncation } from "./loss-truncation";
 import type { Strategy } from "./strategy";
 import { createTagged } from "./tagged";
 import { createTokenWeighting } from "./token-weighting";
@@ -19,6 +20,7 @@ const STRATEGY_FACTORIES: Partial<Record<StrategyName, (params: unknown) => Stra
   "fixed-weight": createFixedWeight,
   tagged: createTagged,
   curriculum: createCurriculum,
+  "loss-truncation": createLossTruncation,
   "trusted-selection": createTrustedSelection,
   "gradient-alignment": createGradientAlignment,
   "co-teaching": createCoTeaching,
