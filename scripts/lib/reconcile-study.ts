@@ -1,6 +1,8 @@
 import { database, prisma } from "../../lib/db";
+import { env } from "../../lib/env";
 import { enqueueRun, runJobId, runQueue } from "../../lib/queue";
 import { createRun } from "../../lib/runs";
+import { formatDuration } from "./study-progress";
 import { type CellPlan, planStudy, type StudyCell, type StudySettings, type SweepRun } from "./plan-study";
 
 export interface ReconcileStudyOptions {
@@ -15,11 +17,11 @@ export interface ReconciledStudy {
   sweepId: number;
   /** The run of each cell, in the order of the cells. */
   runIds: number[];
-  /** Cells whose completed run is kept. */
+  /** Number of cells whose completed run is kept. */
   keptCount: number;
-  /** Cells whose queued or running run is waited for. */
+  /** Number of cells whose queued or running run is waited for. */
   waitingCount: number;
-  /** Cells that got a new run. */
+  /** Number of cells that got a new run. */
   queuedCount: number;
 }
 
@@ -27,6 +29,15 @@ export interface ReconciledStudy {
 const PENDING_JOB_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 
 const cellName = (cell: StudyCell) => `${cell.strategy}, seed ${cell.seed}`;
+
+/**
+ * Explains the wait for a running run whose worker stopped. Its job stays active until its lock
+ * expires, and a worker's stalled check, run every half lock duration, then puts it back in the queue.
+ */
+function describeResume(): string {
+  const seconds = (env().WINNOW_LOCK_DURATION_MS * 1.5) / 1000;
+  return ` (if its worker stopped, a worker resumes it from its newest checkpoint once its job lock expires, within ${formatDuration(seconds)})`;
+}
 
 /** Returns the id of the oldest sweep named `name`, creating the sweep when there is none. */
 async function findOrCreateSweep(name: string): Promise<{ id: number; created: boolean }> {
@@ -61,6 +72,7 @@ async function ensureJobPending(run: SweepRun, log: (line: string) => void): Pro
 async function applyCellPlan(plan: CellPlan, sweepId: number, settings: StudySettings, log: (line: string) => void): Promise<number> {
   if (plan.action === "keep") return plan.run.id;
   if (plan.action === "wait") {
+    log(`waiting for ${plan.run.status} run ${plan.run.id}: ${cellName(plan.cell)}${plan.run.status === "running" ? describeResume() : ""}`);
     await ensureJobPending(plan.run, log);
     return plan.run.id;
   }

@@ -19,6 +19,9 @@ export interface WorkerPoolOptions {
 /**
  * OpenBLAS threads for each of `size` workers on `cores` cores, so that workers times threads stays
  * within the cores: OpenBLAS otherwise gives every process all cores of the machine.
+ *
+ * NOTE: this covers the wasm backend's native kernels only. The tensorflow backend of tfjs-node
+ * sizes its own thread pool, so many workers on it may oversubscribe the cores.
  */
 export function openBlasThreadsPerWorker(size: number, cores: number): number {
   return Math.max(1, Math.floor(cores / size));

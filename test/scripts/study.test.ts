@@ -3,6 +3,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db";
+import { runJobId, runQueue } from "../../lib/queue";
+import { createRun } from "../../lib/runs";
 import { childPids, isAlive } from "../helpers/process-table";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 
@@ -181,6 +183,28 @@ describe("npm run study", () => {
         expect(runs[0].finishedAt).toEqual(firstRuns[0].finishedAt);
         expect(third.stderr).toContain(`in place of failed run ${failedRunId} (out of memory)`);
       });
+    });
+  });
+
+  describe("when a queued run's job is missing from the queue", () => {
+    const name = "missing-job";
+    let runId: number;
+    let result: StudyResult;
+
+    beforeAll(async () => {
+      const dataset = await prisma().dataset.findUniqueOrThrow({ where: { name: "multi30k-micro" }, select: { id: true } });
+      const sweep = await prisma().sweep.create({ data: { name } });
+      runId = (await createRun({ datasetId: dataset.id, strategy: "uniform", preset: "micro", seed: 1, sweepId: sweep.id })).id;
+      const { createdAt } = await prisma().run.findUniqueOrThrow({ where: { id: runId }, select: { createdAt: true } });
+      await runQueue().remove(runJobId({ id: runId, createdAt }));
+
+      result = await runStudy(["--preset", "micro", "--data", "micro", "--seeds", "1", "--strategies", "uniform", "--name", name, "--out", path.join(stack.dataDir, "missing-job.md")]);
+    }, 60_000);
+
+    it("queues the job again and completes the run", async () => {
+      expect(result.stderr).toContain(`run ${runId} is queued but its job was missing in queue ${stack.queueName}; queued it again`);
+      expect(result.code).toBe(0);
+      expect((await sweepRuns(name)).map((run) => [run.id, run.status])).toEqual([[runId, "completed"]]);
     });
   });
 
