@@ -322,4 +322,17 @@ describe("new-run page", () => {
     expect((await page.goto(`${baseUrl}/runs/999999`))?.status()).toBe(404);
     expect((await page.goto(`${baseUrl}/compare?runs=999998,999999`))?.status()).toBe(404);
   });
+
+  it("renders curriculum mode as a select", async () => {
+    await page.goto(`${baseUrl}/runs/new`);
+    await page.getByLabel("Strategy").selectOption("curriculum");
+    const mode = page.getByLabel("mode", { exact: true });
+
+    expect(await mode.evaluate((element) => element.tagName)).toBe("SELECT");
+    expect(await mode.locator("option").allTextContents()).toEqual(["anneal", "gradual"]);
+    expect(await mode.inputValue()).toBe("anneal");
+    const help = await page.locator(".field", { has: mode }).locator(".help").textContent();
+    expect(help).toContain("anneal: noisy weight falls from lambda0 to 0 over the epochs.");
+    expect(help).toContain("gradual: each epoch keeps a shrinking share of the noisy pairs");
+  });
 });
