@@ -1,7 +1,9 @@
 "use client";
 
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useEffect, useRef, type ReactNode } from "react";
 import type { RunDetail } from "../../lib/queries/get-run-detail";
-import type { NoisySamplePage } from "../../lib/queries/list-noisy-samples";
 import { formatNumber } from "../shared/format";
 import { ProgressBar } from "../shared/progress-bar";
 import { isActiveStatus } from "../shared/run-status";
@@ -9,7 +11,6 @@ import { StatusBadge } from "../shared/status-badge";
 import { usePolledJson } from "../shared/use-polled-json";
 import { CancelButton } from "./cancel-button";
 import { EpochMetricsTable } from "./epoch-metrics-table";
-import { NoisySamplesTable } from "./noisy-samples-table";
 import { RunCharts } from "./run-charts";
 import { RunFacts } from "./run-facts";
 import { TryItBox } from "./try-it-box";
@@ -41,8 +42,39 @@ function translatableCheckpointEpoch(run: RunDetail): number | null {
   return run.status === "completed" || run.status === "running" ? run.latestCheckpointEpoch : null;
 }
 
-/** Renders the run page body, polling the run every 2 s while it is queued or running. */
-export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail; initialSamples: NoisySamplePage }) {
+export type RunTab = "overview" | "samples";
+
+function TabBar({ runId, tab }: { runId: number; tab: RunTab }) {
+  return (
+    <nav className="tabs" aria-label="Run page sections">
+      <Link href={`/runs/${runId}`} aria-current={tab === "overview" ? "page" : undefined}>Overview</Link>
+      <Link href={`/runs/${runId}?tab=samples`} aria-current={tab === "samples" ? "page" : undefined} data-testid="samples-tab-link">
+        Samples
+      </Link>
+    </nav>
+  );
+}
+
+/**
+ * Reloads the server-rendered samples tab when the run finishes another epoch, so its traces and
+ * histogram follow the training.
+ */
+function useRefreshOnNewEpoch(refreshKey: string, enabled: boolean): void {
+  const router = useRouter();
+  const shownKey = useRef(refreshKey);
+  useEffect(() => {
+    if (!enabled || shownKey.current === refreshKey) return;
+    shownKey.current = refreshKey;
+    router.refresh();
+  }, [enabled, refreshKey, router]);
+}
+
+/**
+ * Renders the run page body, polling the run every 2 s while it is queued or running. The
+ * overview tab shows metrics and the Try-it box; the samples tab shows `children`, which the
+ * server renders for the query in the URL.
+ */
+export function RunView({ initialRun, tab, children }: { initialRun: RunDetail; tab: RunTab; children?: ReactNode }) {
   const { data, error, refresh } = usePolledJson<{ run: RunDetail }>(`/api/runs/${initialRun.id}`, {
     initial: { run: initialRun },
     intervalMs: POLL_INTERVAL_MS,
@@ -51,6 +83,7 @@ export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail;
   const run = data.run;
   const active = isActiveStatus(run.status);
   const checkpointEpoch = translatableCheckpointEpoch(run);
+  useRefreshOnNewEpoch(`${run.status}:${run.epochs.length}`, tab === "samples");
 
   return (
     <>
@@ -72,6 +105,15 @@ export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail;
       <section className="panel">
         <RunFacts run={run} />
       </section>
+      <TabBar runId={run.id} tab={tab} />
+      {tab === "samples" ? children : <OverviewTab run={run} active={active} checkpointEpoch={checkpointEpoch} />}
+    </>
+  );
+}
+
+function OverviewTab({ run, active, checkpointEpoch }: { run: RunDetail; active: boolean; checkpointEpoch: number | null }) {
+  return (
+    <>
       <TestScores run={run} />
       {checkpointEpoch !== null ? (
         <>
@@ -85,10 +127,6 @@ export function RunView({ initialRun, initialSamples }: { initialRun: RunDetail;
       <div style={{ marginTop: "1rem" }}>
         <EpochMetricsTable epochs={run.epochs} />
       </div>
-
-      <h2>Noisy training pairs</h2>
-      <p className="muted">Weight and loss from the latest epoch this run traced; dropped pairs are greyed out.</p>
-      <NoisySamplesTable runId={run.id} initialPage={initialSamples} refreshKey={`${run.status}:${run.epochs.length}`} />
     </>
   );
 }

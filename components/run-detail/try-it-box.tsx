@@ -2,6 +2,7 @@
 
 import { useEffect, useState } from "react";
 import { DEFAULT_TRANSLATE_BEAM_SIZE, MAX_TRANSLATE_SENTENCES, type Translations } from "../../lib/translate-request";
+import { postTranslation } from "./post-translation";
 
 /** Splits the text box into sentences: one per line that is not blank, without surrounding spaces. */
 export function sentencesOf(text: string): string[] {
@@ -15,20 +16,6 @@ export function sentencesOf(text: string): string[] {
 interface TranslatedBatch {
   sentences: string[];
   response: Translations;
-}
-
-async function postTranslation(runId: number, sentences: string[]): Promise<Translations> {
-  const response = await fetch(`/api/runs/${runId}/translate`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ sentences }),
-  });
-  const body: unknown = await response.json().catch(() => null);
-  if (!response.ok) {
-    const message = (body as { error?: { message?: string } } | null)?.error?.message;
-    throw new Error(message ?? `Translation failed with HTTP ${response.status}.`);
-  }
-  return body as Translations;
 }
 
 /**

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as getRun } from "../../app/api/runs/[id]/route";
 import { POST as cancelRun } from "../../app/api/runs/[id]/cancel/route";
 import { GET as getSamples } from "../../app/api/runs/[id]/samples/route";
+import { GET as getSample } from "../../app/api/runs/[id]/samples/[sampleId]/route";
 import { GET as listRuns, POST as postRun } from "../../app/api/runs/route";
 import type { ErrorBody } from "../../app/api/_lib/http";
 import { prisma } from "../../lib/db";
@@ -362,7 +363,7 @@ describe("GET /api/runs/[id]/samples", () => {
   }
 
   it("returns only noisy pairs with their latest trace", async () => {
-    const response = await samplesRequest("page=1&pageSize=4");
+    const response = await samplesRequest("noise=noisy&page=1&pageSize=4");
     const body = (await response.json()) as { total: number; samples: { idx: number; epoch: number; loss: number; weight: number; dropped: boolean }[] };
     expect(response.status).toBe(200);
     expect(body.total).toBe(NOISY_PAIRS);
@@ -372,7 +373,7 @@ describe("GET /api/runs/[id]/samples", () => {
   });
 
   it("pages on the server", async () => {
-    const body = (await (await samplesRequest("page=3&pageSize=12")).json()) as { page: number; samples: { idx: number }[] };
+    const body = (await (await samplesRequest("noise=noisy&page=3&pageSize=12")).json()) as { page: number; samples: { idx: number }[] };
     expect(body.page).toBe(3);
     expect(body.samples.map((sample) => sample.idx)).toEqual([34, 35, 36, 37, 38, 39]);
   });
@@ -415,6 +416,85 @@ describe("GET /api/runs/[id]/samples", () => {
   it("names a page size above the maximum", async () => {
     const error = await errorOf(await samplesRequest("pageSize=100000"));
     expect(error.issues.map((issue) => issue.path)).toEqual(["pageSize"]);
+  });
+
+  it("lists clean and noisy pairs unless filtered", async () => {
+    const body = (await (await samplesRequest("pageSize=3")).json()) as { total: number; samples: { idx: number; noisy: boolean }[] };
+
+    expect(body.total).toBe(10 + NOISY_PAIRS);
+    expect(body.samples.map((sample) => sample.noisy)).toEqual([false, false, false]);
+  });
+
+  it("filters and sorts on the server", async () => {
+    const response = await samplesRequest("view=dropped&droppedEpoch=2&sort=loss&order=desc");
+    const body = (await response.json()) as { total: number; samples: { idx: number }[] };
+
+    expect(response.status).toBe(200);
+    expect(body.total).toBe(1);
+    expect(body.samples.map((sample) => sample.idx)).toEqual([10]);
+  });
+
+  it("names an unknown parameter", async () => {
+    const response = await samplesRequest("filter=noisy");
+    const error = await errorOf(response);
+
+    expect(response.status).toBe(400);
+    expect(error.issues).toEqual([{ path: "filter", message: "unknown field" }]);
+  });
+
+  it("names a missing dropped epoch", async () => {
+    const error = await errorOf(await samplesRequest("view=dropped"));
+
+    expect(error.issues).toEqual([{ path: "droppedEpoch", message: "is required when view is dropped" }]);
+  });
+});
+
+describe("GET /api/runs/[id]/samples/[sampleId]", () => {
+  let runId: number;
+  let noisySampleId: number;
+
+  beforeAll(async () => {
+    const run = await prisma().run.create({ data: { datasetId, strategy: "uniform", config: {}, seed: 1 } });
+    runId = run.id;
+    const sample = await prisma().sample.findFirstOrThrow({ where: { datasetId, noisy: true }, orderBy: { idx: "asc" } });
+    noisySampleId = sample.id;
+    await prisma().sampleTrace.create({ data: { runId, sampleId: sample.id, epoch: 1, loss: 2, weight: 1, tokenWeights: [1, 0.5] } });
+  });
+
+  function sampleRequest(id: string, sampleId: string) {
+    const url = `${BASE_URL}/api/runs/${id}/samples/${sampleId}`;
+    return getSample(new Request(url), { params: Promise.resolve({ id, sampleId }) });
+  }
+
+  it("returns the trace with token weights", async () => {
+    const response = await sampleRequest(String(runId), String(noisySampleId));
+    const body = (await response.json()) as { sample: { idx: number }; epochs: { epoch: number; tokenWeights: number[] | null }[] };
+
+    expect(response.status).toBe(200);
+    expect(body.sample.idx).toBe(10);
+    expect(body.epochs).toEqual([{ epoch: 1, loss: 2, weight: 1, dropped: false, tokenWeights: [1, 0.5], hypothesis: null }]);
+  });
+
+  it("names a sample id that is not a number", async () => {
+    const response = await sampleRequest(String(runId), "abc");
+    const error = await errorOf(response);
+
+    expect(response.status).toBe(400);
+    expect(error.issues).toEqual([{ path: "sampleId", message: 'sample id must be an integer from 1 to 2147483647, got "abc"' }]);
+  });
+
+  it("names a sample outside the run", async () => {
+    const response = await sampleRequest(String(runId), "999999");
+    const error = await errorOf(response);
+
+    expect(response.status).toBe(404);
+    expect(error.message).toBe(`sample 999999 is not a training pair of run ${runId}`);
+  });
+
+  it("names a missing run", async () => {
+    const error = await errorOf(await sampleRequest("999999", String(noisySampleId)));
+
+    expect(error.message).toBe("run 999999 not found");
   });
 });
 

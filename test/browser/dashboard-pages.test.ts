@@ -7,26 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 import { ensureDashboardBuild } from "./dashboard-build";
-import { findFreePort } from "./free-port";
-import { startChild, type ManagedChild } from "./managed-child";
+import { dashboardEnv, startDashboard as startDashboardServer, type Dashboard } from "./dashboard-server";
+import type { ManagedChild } from "./managed-child";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
-const NEXT_BIN = path.join(ROOT, "node_modules/.bin/next");
 const SCREENSHOT_DIR = path.join(ROOT, "test-results/browser");
 const POSTGRES_SERVER = process.env.WINNOW_TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const CHROMIUM_PATH = process.env.WINNOW_TEST_CHROMIUM ?? "/usr/bin/chromium";
 const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
-const SERVER_START_TIMEOUT_MS = 60_000;
 /** The compare page refreshes every 2 s while a run is active; this leaves room for a slow machine. */
 const REFRESH_TIMEOUT_MS = 15_000;
 /** A noisy pair without spaces, as a scraped URL or a tokenizer bug can produce. */
 const LONG_SOURCE = `Ein${"x".repeat(600)}`;
 const LONG_TARGET = `https://example.org/${"a".repeat(600)}`;
-
-interface Dashboard {
-  baseUrl: string;
-  server: ManagedChild;
-}
 
 let stack: TestStack;
 let browser: Browser | undefined;
@@ -34,36 +27,8 @@ let page: Page;
 const servers: ManagedChild[] = [];
 const extraDatabases: string[] = [];
 
-/** Environment of a dashboard process: this file's queue, the given database, production mode. */
-function dashboardEnv(databaseUrl: string): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    WINNOW_QUEUE: stack.queueName,
-    LOG_LEVEL: "warn",
-    NEXT_TELEMETRY_DISABLED: "1",
-    // vitest sets NODE_ENV=test, a value Next.js warns against; the dashboard runs as in production.
-    NODE_ENV: "production",
-  };
-}
-
-/** Starts `next start` on a free port and waits until it serves a static file. */
-async function startDashboard(databaseUrl: string): Promise<Dashboard> {
-  const port = await findFreePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = startChild("web", NEXT_BIN, ["start", "--hostname", "127.0.0.1", "--port", String(port)], {
-    cwd: ROOT,
-    env: dashboardEnv(databaseUrl),
-  });
-  servers.push(server);
-  const deadline = Date.now() + SERVER_START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.hasExited()) throw new Error(`the dashboard exited before it responded:\n${server.outputTail()}`);
-    const response = await fetch(`${baseUrl}/icon.svg`).catch(() => null);
-    if (response?.ok) return { baseUrl, server };
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`the dashboard did not respond at ${baseUrl} within ${SERVER_START_TIMEOUT_MS} ms:\n${server.outputTail()}`);
+function startDashboard(databaseUrl: string): Promise<Dashboard> {
+  return startDashboardServer(dashboardEnv(databaseUrl, stack.queueName), servers);
 }
 
 async function screenshot(name: string): Promise<void> {
@@ -138,7 +103,7 @@ beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   stack = await createTestStack("pages");
   ({ runId: longRunId, datasetId } = await storeRunWithLongPair());
-  await ensureDashboardBuild(ROOT, dashboardEnv(stack.databaseUrl));
+  await ensureDashboardBuild(ROOT, dashboardEnv(stack.databaseUrl, stack.queueName));
   dashboard = await startDashboard(stack.databaseUrl);
   browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -152,10 +117,10 @@ afterAll(async () => {
   await stack?.teardown();
 });
 
-describe("noisy pairs table", () => {
+describe("samples tab", () => {
   it("wraps long unbroken strings", async () => {
-    await page.goto(`${dashboard.baseUrl}/runs/${longRunId}`);
-    const table = page.getByTestId("noisy-samples-table");
+    await page.goto(`${dashboard.baseUrl}/runs/${longRunId}?tab=samples&noise=noisy`);
+    const table = page.getByTestId("samples-table");
     await table.waitFor();
 
     const widths = await table.evaluate((element) => ({
@@ -163,12 +128,12 @@ describe("noisy pairs table", () => {
       wrap: (element.parentElement as HTMLElement).clientWidth,
       scroll: (element.parentElement as HTMLElement).scrollWidth,
     }));
-    const longRow = page.getByTestId("noisy-sample-row").first();
+    const longRow = page.getByTestId("sample-row").first();
 
     expect(widths.table).toBeLessThanOrEqual(widths.wrap);
     expect(widths.scroll).toBeLessThanOrEqual(widths.wrap);
-    expect(await longRow.locator("td").nth(1).textContent()).toBe(LONG_SOURCE);
-    expect(await longRow.locator("td").nth(1).evaluate(renderedLines)).toBeGreaterThan(5);
+    expect(await longRow.getByTestId("sample-src").textContent()).toBe(LONG_SOURCE);
+    expect(await longRow.getByTestId("sample-src").evaluate(renderedLines)).toBeGreaterThan(5);
     // The number columns keep one line beside the wrapped text.
     expect(await longRow.getByTestId("sample-weight").textContent()).toBe("1.000");
     expect(await longRow.getByTestId("sample-weight").evaluate(renderedLines)).toBe(1);

@@ -1,53 +1,26 @@
-import { z } from "zod";
 import { WinnowError } from "../../../../../lib/errors";
-import {
-  listNoisySamples,
-  NOISY_SAMPLES_MAX_PAGE_SIZE,
-  NOISY_SAMPLES_PAGE_SIZE,
-} from "../../../../../lib/queries/list-noisy-samples";
+import { listRunSamples } from "../../../../../lib/queries/list-run-samples";
+import { runSampleQuerySchema } from "../../../../../lib/queries/run-sample-query";
 import { handleErrors, requireRunId, RequestValidationError, toFieldIssues } from "../../../_lib/http";
 
 export const dynamic = "force-dynamic";
 
-/** Largest page number accepted, so the row offset stays a safe integer. */
-const MAX_PAGE = 2 ** 31 - 1;
-
-const DECIMAL_DIGITS = /^[0-9]{1,10}$/;
-
-/**
- * Returns the schema of a query parameter that must be an integer in plain decimal digits, from
- * `min` to `max`. Number() would also read "", " ", "0x10", "1e3" and "1.5", so they are checked first.
- */
-function decimalIntegerParam(min: number, max: number) {
-  return z
-    .string()
-    .refine((text) => DECIMAL_DIGITS.test(text) && Number(text) >= min && Number(text) <= max, {
-      error: `must be an integer from ${min} to ${max} in decimal digits`,
-    })
-    .transform(Number);
-}
-
-const pageQuerySchema = z.object({
-  page: decimalIntegerParam(1, MAX_PAGE).default(1),
-  pageSize: decimalIntegerParam(1, NOISY_SAMPLES_MAX_PAGE_SIZE).default(NOISY_SAMPLES_PAGE_SIZE),
-});
-
-function parsePageQuery(url: URL) {
-  const query = {
-    page: url.searchParams.get("page") ?? undefined,
-    pageSize: url.searchParams.get("pageSize") ?? undefined,
-  };
-  const parsed = pageQuerySchema.safeParse(query, { reportInput: true });
-  if (!parsed.success) throw new RequestValidationError("invalid page query", toFieldIssues(parsed.error));
+/** Reads the query; the strict schema names any parameter it does not define. */
+function parseSampleQuery(url: URL) {
+  const parsed = runSampleQuerySchema.safeParse(Object.fromEntries(url.searchParams), { reportInput: true });
+  if (!parsed.success) throw new RequestValidationError("invalid samples query", toFieldIssues(parsed.error));
   return parsed.data;
 }
 
-/** Returns one page of the noisy training pairs of the run's dataset, with their latest weight and loss. */
+/**
+ * Returns one page of the training pairs of the run's dataset, filtered and sorted as the query
+ * asks (see lib/queries/run-sample-query.ts), each with its trace over the epochs.
+ */
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }): Promise<Response> {
   return handleErrors(async () => {
     const runId = requireRunId((await context.params).id);
-    const pageQuery = parsePageQuery(new URL(request.url));
-    const page = await listNoisySamples(runId, pageQuery);
+    const query = parseSampleQuery(new URL(request.url));
+    const page = await listRunSamples(runId, query);
     if (!page) throw new WinnowError("not_found", `run ${runId} not found`);
     return Response.json(page);
   });
