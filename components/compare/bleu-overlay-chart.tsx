@@ -5,7 +5,7 @@ import type { RunDetail } from "../../lib/queries/get-run-detail";
 import { formatTick } from "../shared/format";
 
 // The Okabe-Ito palette, which stays distinguishable for the common colour-vision deficiencies.
-const LINE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
+export const LINE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"];
 
 /** Formats a run's legend entry, for example "#12 fixed-weight (lambda=0.3), seed 1". */
 export function describeRun(run: RunDetail): string {

@@ -40,8 +40,8 @@ function createTestRunner(data: ComparisonData, resamples: number, seed: number,
       const cached = cache?.get(key);
       if (cached) return cached;
 
-      // One test over 1,000 pairs takes a fraction of a second; yielding before each lets a
-      // server handle other requests between the tests of a large comparison.
+      // One test over 1,000 pairs takes about 0.25 s. Yielding before each lets a server handle
+      // other requests between the tests of a large comparison.
       await new Promise((resolve) => setImmediate(resolve));
       const references = data.testSets[systemRuns[0].datasetId].references;
       const result = pairedSignificance(systemRuns, baselineRuns, references, { resamples, seed });
@@ -160,9 +160,9 @@ function bootstrapSettings(resamples: number, seed: number) {
  *
  * Significance is sacreBLEU 2.6's paired bootstrap (lib/metrics). A run is tested against the
  * baseline run, or for a strategy baseline against the baseline group's run with the same seed. A
- * group is tested against the baseline group by seed-matched pooling: for every seed both groups
- * have, its run is paired with the baseline run of that seed, and the test sets of all those pairs
- * form one paired test of seeds x test pairs segments. The pooled test's scores are corpus scores
+ * group is tested against the baseline group by seed-matched pooling. For every seed both groups
+ * have, the group's run is paired with the baseline run of that seed. The test sets of all those
+ * pairs then form one paired test of seeds x test pairs segments. The pooled test's scores are corpus scores
  * over the pool, not means over seeds. Resampling test pairs measures how much the result depends
  * on the test set for these trained models, not how much training with another seed would change
  * it, so the seed spread (the standard deviations) is reported beside it. The per-seed tests are

@@ -69,11 +69,11 @@ function toComparisonRun(row: ComparisonRunRow, hypotheses: string[] | null): Co
 }
 
 /**
- * Loads the runs of a comparison, in the order of `runIds` with duplicates removed, each with its
- * validation BLEU per epoch (Metric rows named `valid_bleu`), final test BLEU and chrF2 (Run
- * columns) and final test translations (per test pair, the Translation row of the newest epoch,
- * which the worker writes on completion), plus the test references of their
- * datasets. Ids that match no run are returned in `missingIds`, not thrown.
+ * Loads the runs of a comparison in the order of `runIds`, without duplicates. Each run comes with
+ * its validation BLEU per epoch (Metric rows named `valid_bleu`) and its final test BLEU and chrF2
+ * (Run columns). Its final test translations are, per test pair, the Translation row of the newest
+ * epoch, which the worker writes on completion. The test references of the runs' datasets come
+ * too. Ids that match no run are returned in `missingIds`, not thrown.
  */
 export async function loadComparisonRuns(runIds: readonly number[]): Promise<ComparisonData & { missingIds: number[] }> {
   const ids = [...new Set(runIds)];

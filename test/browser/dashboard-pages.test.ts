@@ -5,6 +5,8 @@ import pg from "pg";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db";
+import { degrade, makeReferences } from "../comparison/comparison-fixtures";
+import { storeComparisonDataset, storeComparisonRun } from "../comparison/stored-runs";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 import { ensureDashboardBuild } from "./dashboard-build";
 import { dashboardEnv, startDashboard as startDashboardServer, type Dashboard } from "./dashboard-server";
@@ -165,6 +167,59 @@ describe("compare page", () => {
     expect(await page.getByTestId(`compare-row-${longRunId}`).count()).toBe(1);
     expect(await page.getByTestId("compare-missing").textContent()).toBe(
       "No run exists with id #999999; the comparison shows the other runs.",
+    );
+  });
+});
+
+describe("compare page by strategy", () => {
+  const references = makeReferences(200);
+  let runIds: number[];
+
+  beforeAll(async () => {
+    const dataset = await storeComparisonDataset("strategies", references);
+    const specs = [
+      { strategy: "uniform", seed: 1, validBleu: [10, 20, 24], test: { bleu: 30, chrf: 50, hypotheses: degrade(references, 3, 0) } },
+      { strategy: "uniform", seed: 2, validBleu: [12, 22, 26], test: { bleu: 32, chrf: 52, hypotheses: degrade(references, 3, 1) } },
+      { strategy: "clean-only", seed: 1, validBleu: [14, 25, 29], test: { bleu: 35, chrf: 55, hypotheses: degrade(references, 9, 0) } },
+      { strategy: "clean-only", seed: 2, validBleu: [16, 27, 31], test: { bleu: 37, chrf: 56, hypotheses: degrade(references, 8, 0) } },
+      { strategy: "clean-only", seed: 3, validBleu: [15] },
+    ];
+    runIds = [];
+    for (const spec of specs) runIds.push(await storeComparisonRun(dataset, spec));
+  });
+
+  it("shows strategy bands and p-values", async () => {
+    await page.goto(`${dashboard.baseUrl}/compare?runs=${runIds.join(",")}&baseline=strategy:uniform`);
+    const cleanRow = page.getByTestId("strategy-row-1");
+    await cleanRow.waitFor();
+
+    expect(await page.getByTestId("strategy-chart").locator(".recharts-area").count()).toBe(2);
+    expect(await cleanRow.getAttribute("data-strategy")).toBe("clean-only");
+    expect(await cleanRow.getByTestId("strategy-test-bleu").textContent()).toBe("36.00 ± 1.41");
+    expect(await cleanRow.getByTestId("strategy-p-bleu").textContent()).toMatch(/^0\.\d{4}$/);
+    expect(await page.getByTestId("strategy-row-0").textContent()).toContain("(baseline)");
+    expect(await page.getByTestId("comparison-notes").textContent()).toContain(
+      `Run #${runIds[4]} (clean-only, seed 3) is running, so it is left out of the statistics.`,
+    );
+    await screenshot("compare-by-strategy");
+  });
+
+  it("switches the baseline to one run", async () => {
+    await page.goto(`${dashboard.baseUrl}/compare?runs=${runIds.join(",")}`);
+    await page.getByTestId("compare-baseline").selectOption(`run:${runIds[0]}`);
+    await page.waitForURL(/baseline=run/);
+    const runRow = page.getByTestId(`run-significance-${runIds[3]}`);
+    await runRow.waitFor();
+
+    expect(await runRow.locator("td").nth(3).textContent()).toBe(`against #${runIds[0]}`);
+    expect(await runRow.getByTestId("run-p-bleu").textContent()).toMatch(/^0\.\d{4}$/);
+  });
+
+  it("names a baseline run not compared", async () => {
+    await page.goto(`${dashboard.baseUrl}/compare?runs=${runIds.join(",")}&baseline=run:999999`);
+
+    expect(await page.getByTestId("compare-baseline-error").textContent()).toBe(
+      `baseline run 999999 is not among the compared runs (${runIds.join(", ")}); the baseline is uniform instead.`,
     );
   });
 });

@@ -31,9 +31,15 @@ export interface RunSpec {
   testHypotheses?: string[] | null;
 }
 
+/** Completed runs default to test BLEU 30, chrF2 50 and no hypotheses; other runs to none of them. */
+function defaultTestFields(completed: boolean) {
+  if (!completed) return { testBleu: null, testChrf: null, testHypotheses: null };
+  return { testBleu: 30, testChrf: 50, testHypotheses: [] as string[] };
+}
+
 export function makeRun(spec: RunSpec): ComparisonRun {
   const strategyParams = spec.strategyParams ?? {};
-  const completed = (spec.status ?? "completed") === "completed";
+  const defaults = defaultTestFields((spec.status ?? "completed") === "completed");
   return {
     id: spec.id,
     datasetId: spec.datasetId ?? 1,
@@ -43,9 +49,9 @@ export function makeRun(spec: RunSpec): ComparisonRun {
     seed: spec.seed,
     status: spec.status ?? "completed",
     validBleu: spec.validBleu ?? [],
-    testBleu: spec.testBleu !== undefined ? spec.testBleu : completed ? 30 : null,
-    testChrf: spec.testChrf !== undefined ? spec.testChrf : completed ? 50 : null,
-    testHypotheses: spec.testHypotheses !== undefined ? spec.testHypotheses : completed ? [] : null,
+    testBleu: spec.testBleu !== undefined ? spec.testBleu : defaults.testBleu,
+    testChrf: spec.testChrf !== undefined ? spec.testChrf : defaults.testChrf,
+    testHypotheses: spec.testHypotheses !== undefined ? spec.testHypotheses : defaults.testHypotheses,
   };
 }
 

@@ -2,61 +2,20 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadComparison } from "../../lib/comparison/load-comparison";
 import { loadComparisonRuns } from "../../lib/comparison/load-comparison-runs";
 import type { ComparisonData } from "../../lib/comparison/types";
-import { prisma } from "../../lib/db";
 import { WinnowError } from "../../lib/errors";
-import { writeCompletion, writeEpoch } from "../../worker/run-store";
 import { DATABASE_SETUP_TIMEOUT_MS } from "../db/test-database";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
 import { degrade, makeReferences } from "./comparison-fixtures";
+import { storeComparisonDataset, storeComparisonRun, type StoredDataset, type StoredRunSpec } from "./stored-runs";
 
 const TEST_SIZE = 40;
 const REFERENCES = makeReferences(TEST_SIZE);
-const EPOCHS = 2;
 
 let stack: TestStack;
-let datasetId: number;
-let testSampleIds: number[];
-let validSampleIds: number[];
+let dataset: StoredDataset;
 
-async function storeDataset(): Promise<void> {
-  const dataset = await prisma().dataset.create({
-    data: { name: "comparison", srcLang: "de", tgtLang: "en", source: "test", hash: "0" },
-    select: { id: true },
-  });
-  datasetId = dataset.id;
-  // Test pairs are inserted in reverse, so only ordering by idx gives the split order.
-  const test = REFERENCES.map((tgt, idx) => ({ datasetId, split: "test" as const, idx, src: `Quelle ${idx}`, tgt })).reverse();
-  const valid = [0, 1, 2].map((idx) => ({ datasetId, split: "valid" as const, idx, src: `V ${idx}`, tgt: `valid ${idx}` }));
-  await prisma().sample.createMany({ data: [...test, ...valid] });
-
-  const samples = await prisma().sample.findMany({ where: { datasetId }, select: { id: true, split: true }, orderBy: { idx: "asc" } });
-  testSampleIds = samples.filter((sample) => sample.split === "test").map((sample) => sample.id);
-  validSampleIds = samples.filter((sample) => sample.split === "valid").map((sample) => sample.id);
-}
-
-/** Stores a run the way the worker does: per-epoch metrics and outputs, then the test scores and outputs. */
-async function storeRun(options: { strategy: string; seed: number; validBleu: number[]; test?: { bleu: number; chrf: number; hypotheses: string[] } }) {
-  const run = await prisma().run.create({
-    data: { datasetId, strategy: options.strategy, config: { epochs: EPOCHS, strategyParams: {} }, seed: options.seed, status: "running" },
-    select: { id: true },
-  });
-  for (const [index, bleu] of options.validBleu.entries()) {
-    await writeEpoch(run.id, EPOCHS, {
-      epoch: index + 1, step: 10 * (index + 1), trainLoss: 3, validBleu: bleu, validChrf: bleu + 20,
-      validLengthRatio: 1, validBrevityPenalty: 1, seconds: 1, traces: [],
-      translations: validSampleIds.map((sampleId) => ({ sampleId, hypothesis: `valid output ${index}` })),
-    });
-  }
-  if (options.test) {
-    const rows = testSampleIds.map((sampleId, position) => ({ sampleId, hypothesis: options.test?.hypotheses[position] as string }));
-    await writeCompletion(run.id, options.validBleu.length, {
-      bestValidBleu: Math.max(...options.validBleu), testBleu: options.test.bleu, testChrf: options.test.chrf,
-      testLengthRatio: 1, testBrevityPenalty: 1, backend: "cpu", device: "cpu",
-      // Written in reverse, so only aligning by the pairs' idx restores the split order.
-      testTranslations: rows.reverse(),
-    });
-  }
-  return run.id;
+function storeRun(spec: StoredRunSpec): Promise<number> {
+  return storeComparisonRun(dataset, spec);
 }
 
 let uniform1: number;
@@ -67,7 +26,7 @@ let running: number;
 
 beforeAll(async () => {
   stack = await createTestStack("comparison");
-  await storeDataset();
+  dataset = await storeComparisonDataset("comparison", REFERENCES);
   uniform1 = await storeRun({ strategy: "uniform", seed: 1, validBleu: [10, 20], test: { bleu: 30, chrf: 50, hypotheses: degrade(REFERENCES, 3, 0) } });
   uniform2 = await storeRun({ strategy: "uniform", seed: 2, validBleu: [12, 22], test: { bleu: 32, chrf: 54, hypotheses: degrade(REFERENCES, 3, 1) } });
   clean1 = await storeRun({ strategy: "clean-only", seed: 1, validBleu: [11, 25], test: { bleu: 35, chrf: 55, hypotheses: degrade(REFERENCES, 6, 0) } });
@@ -119,7 +78,7 @@ describe("loadComparisonRuns", () => {
   });
 
   it("aligns test translations with the test set", () => {
-    expect(data.testSets[datasetId].references).toEqual(REFERENCES);
+    expect(data.testSets[dataset.datasetId].references).toEqual(REFERENCES);
     expect(data.runs[1].testHypotheses).toEqual(degrade(REFERENCES, 3, 0));
     expect(data.runs[0].testHypotheses).toEqual(degrade(REFERENCES, 6, 0));
   });
