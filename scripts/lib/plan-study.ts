@@ -38,9 +38,12 @@ export type CellPlan =
   | { cell: StudyCell; action: "wait"; run: SweepRun }
   | { cell: StudyCell; action: "queue"; replaces: SweepRun | undefined };
 
-/** Returns one cell per strategy and seed, seeds 1 to `seeds`, strategy by strategy. */
+/**
+ * Returns one cell per strategy and seed, seeds 1 to `seeds`, seed by seed: every strategy's
+ * seed 1 is queued before any seed 2, so a study stopped early still covers every strategy.
+ */
 export function listStudyCells(strategies: readonly StrategyName[], seeds: number): StudyCell[] {
-  return strategies.flatMap((strategy) => Array.from({ length: seeds }, (_, index) => ({ strategy, seed: index + 1 })));
+  return Array.from({ length: seeds }, (_, index) => strategies.map((strategy) => ({ strategy, seed: index + 1 }))).flat();
 }
 
 /** Serialises a parameter object with sorted keys, so that key order does not affect equality. */

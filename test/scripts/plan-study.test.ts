@@ -20,11 +20,11 @@ function sweepRun(id: number, strategy: string, seed: number, status: SweepRun["
 }
 
 describe("listStudyCells", () => {
-  it("lists every seed of every strategy", () => {
+  it("lists every strategy of every seed, seed by seed", () => {
     expect(listStudyCells(["uniform", "clean-only"], 2)).toEqual([
       { strategy: "uniform", seed: 1 },
-      { strategy: "uniform", seed: 2 },
       { strategy: "clean-only", seed: 1 },
+      { strategy: "uniform", seed: 2 },
       { strategy: "clean-only", seed: 2 },
     ]);
   });
