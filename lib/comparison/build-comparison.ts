@@ -224,6 +224,12 @@ export async function buildComparison(
         significance = group?.perSeed.find((entry) => entry.runIds[0] === run.id) ?? null;
       }
     }
+    if (significance?.identicalOutputs) {
+      notes.push(
+        `Run #${run.id} translated the test set exactly as baseline run #${significance.baselineRunIds[0]} did; ` +
+          "its p-value is the smallest possible although the two do not differ.",
+      );
+    }
     runs.push({ run, isBaseline, excluded, significance });
   }
 

@@ -74,10 +74,12 @@ export function pairedSignificance(
   assertPairable(systemRuns, baselineRuns, references);
   const pooledReferences = systemRuns.flatMap(() => references);
   const hypothesesOf = (runs: readonly ComparisonRun[]) => runs.flatMap((run) => run.testHypotheses ?? []);
+  const baselineHypotheses = hypothesesOf(baselineRuns);
+  const systemHypotheses = hypothesesOf(systemRuns);
   const report = pairedBootstrap(
     {
-      baseline: { name: "baseline", hypotheses: hypothesesOf(baselineRuns) },
-      systems: [{ name: "system", hypotheses: hypothesesOf(systemRuns) }],
+      baseline: { name: "baseline", hypotheses: baselineHypotheses },
+      systems: [{ name: "system", hypotheses: systemHypotheses }],
       metrics: createComparisonMetrics(pooledReferences),
     },
     { resamples: options.resamples ?? DEFAULT_BOOTSTRAP_RESAMPLES, seed: options.seed ?? DEFAULT_PAIRED_TEST_SEED },
@@ -88,6 +90,7 @@ export function pairedSignificance(
     runIds: systemRuns.map((run) => run.id),
     baselineRunIds: baselineRuns.map((run) => run.id),
     segments: pooledReferences.length,
+    identicalOutputs: systemHypotheses.every((hypothesis, index) => hypothesis === baselineHypotheses[index]),
     bleu: toMetricSignificance(system.results[BLEU_NAME], baseline.results[BLEU_NAME]),
     chrf: toMetricSignificance(system.results[CHRF_NAME], baseline.results[CHRF_NAME]),
   };

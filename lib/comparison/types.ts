@@ -92,6 +92,11 @@ export interface PairedSignificance {
   baselineRunIds: number[];
   /** Segments in the test: seeds x test pairs when pooled. */
   segments: number;
+  /**
+   * True when system and baseline translated every test pair the same. sacreBLEU's p-value is
+   * then its smallest, 1 / (resamples + 1), though the systems do not differ.
+   */
+  identicalOutputs: boolean;
   bleu: MetricSignificance;
   chrf: MetricSignificance;
 }

@@ -238,6 +238,23 @@ describe("buildComparison", () => {
     });
   });
 
+  describe("when a run copies the baseline's outputs", () => {
+    it("notes the misleading p-value", async () => {
+      const hypotheses = degrade(REFERENCES, 3, 0);
+      const runs = [
+        makeRun({ id: 1, strategy: "uniform", seed: 1, testHypotheses: hypotheses }),
+        makeRun({ id: 2, strategy: "tagged", seed: 1, testHypotheses: [...hypotheses] }),
+      ];
+      const comparison = await buildComparison(makeData(runs, REFERENCES), { kind: "run", runId: 1 }, { resamples: RESAMPLES });
+
+      expect(comparison.runs[1].significance?.identicalOutputs).toBe(true);
+      expect(comparison.runs[1].significance?.bleu.pValue).toBe(1 / (RESAMPLES + 1));
+      expect(comparison.notes).toContain(
+        "Run #2 translated the test set exactly as baseline run #1 did; its p-value is the smallest possible although the two do not differ.",
+      );
+    });
+  });
+
   describe("when a run repeats a seed", () => {
     it("pairs the first run of the seed", async () => {
       const runs = [

@@ -5,7 +5,7 @@ import type { Comparison, PairedSignificance, StrategyComparison } from "../../l
 function significance(pValue: number, runIds: number[]): PairedSignificance {
   const bleu = { score: 35.2, baselineScore: 32.1, delta: 3.1, pValue, mean: 35.1, ci: 0.84 };
   const chrf = { score: 57.3, baselineScore: 55.3, delta: 2, pValue: 0.0123, mean: 57.2, ci: 0.5 };
-  return { runIds, baselineRunIds: [1, 2], segments: 2000, bleu, chrf };
+  return { runIds, baselineRunIds: [1, 2], segments: 2000, identicalOutputs: false, bleu, chrf };
 }
 
 function group(fields: Partial<StrategyComparison> & Pick<StrategyComparison, "groupKey">): StrategyComparison {

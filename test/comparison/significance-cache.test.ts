@@ -4,7 +4,7 @@ import type { PairedSignificance } from "../../lib/comparison/types";
 
 function result(runId: number): PairedSignificance {
   const metric = { score: 1, baselineScore: 0, delta: 1, pValue: 0.5, mean: 1, ci: 0.1 };
-  return { runIds: [runId], baselineRunIds: [1], segments: 10, bleu: metric, chrf: metric };
+  return { runIds: [runId], baselineRunIds: [1], segments: 10, identicalOutputs: false, bleu: metric, chrf: metric };
 }
 
 describe("SignificanceCache", () => {
