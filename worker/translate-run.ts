@@ -5,7 +5,7 @@ import { type BackendInfo, selectBackend } from "./engine/backend";
 import type { EncodedPair } from "./engine/batches";
 import { MAX_BEAM_SIZE } from "./engine/beam-search";
 import type { DecodingModel } from "./engine/load-model-for-decoding";
-import { EOS_ID } from "./engine/subword-tokenizer";
+import { EOS_ID } from "../lib/tokenizer/subword-tokenizer";
 import { translate } from "./engine/translate";
 import { DecodingModelCache } from "./decoding-model-cache";
 

@@ -9,7 +9,7 @@ import { maxOutputLength } from "../../worker/engine/output-length";
 import { disposeRun, prepareRun, type TrainingRun } from "../../worker/engine/prepare-run";
 import { Random } from "../../lib/random";
 import { registerGradients } from "../../worker/engine/register-gradients";
-import { EOS_ID } from "../../worker/engine/subword-tokenizer";
+import { EOS_ID } from "../../lib/tokenizer/subword-tokenizer";
 import { trainEpoch } from "../../worker/engine/train-epoch";
 import { paddingBias, Transformer } from "../../worker/engine/transformer";
 import { loadMicroData } from "./micro-data";

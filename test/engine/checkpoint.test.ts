@@ -11,7 +11,7 @@ import { checkpointManifestSchema } from "../../worker/engine/checkpoint-manifes
 import { loadModelForDecoding } from "../../worker/engine/load-model-for-decoding";
 import { CancelledError, trainModel } from "../../worker/engine/train-model";
 import { translate } from "../../worker/engine/translate";
-import { EOS_ID } from "../../worker/engine/subword-tokenizer";
+import { EOS_ID } from "../../lib/tokenizer/subword-tokenizer";
 import type { CheckpointWritten, EpochReport, TrainOptions, TrainResult } from "../../worker/engine/types";
 import { loadMicroData } from "./micro-data";
 

@@ -5,7 +5,7 @@ import { type EncodedPair, toBatchTensors } from "../../worker/engine/batches";
 import { disposeDecoderCache, selectDecoderRows, startDecoderCache, stepDecoderCache } from "../../worker/engine/decoder-cache";
 import { greedyDecode } from "../../worker/engine/greedy-decode";
 import { Random } from "../../lib/random";
-import { BOS_ID, EOS_ID } from "../../worker/engine/subword-tokenizer";
+import { BOS_ID, EOS_ID } from "../../lib/tokenizer/subword-tokenizer";
 import { paddingBias, Transformer } from "../../worker/engine/transformer";
 
 const CONFIG = {

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Random } from "../../lib/random";
-import { BOS_ID, EOS_ID, PAD_ID } from "./subword-tokenizer";
+import { BOS_ID, EOS_ID, PAD_ID } from "../../lib/tokenizer/subword-tokenizer";
 
 /** A pair after tokenization; `index` points into the array the pairs came from. */
 export interface EncodedPair {

@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { EncodedPair } from "./batches";
 import { disposeDecoderCache, selectDecoderRows, startDecoderCache, stepDecoderCache } from "./decoder-cache";
 import { maxOutputLength } from "./output-length";
-import { BOS_ID, EOS_ID } from "./subword-tokenizer";
+import { BOS_ID, EOS_ID } from "../../lib/tokenizer/subword-tokenizer";
 import type { Transformer } from "./transformer";
 
 /** Hypotheses kept per sentence when the caller sets no `beamSize`. */

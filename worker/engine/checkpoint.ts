@@ -31,8 +31,8 @@ import {
 } from "./checkpoint-manifest";
 import { type NamedVariable, namedModelVariables, readTensorSection, writeTensorSection } from "./checkpoint-tensors";
 import { randomStreams, type TrainingRun } from "./prepare-run";
-import { SubwordTokenizer } from "./subword-tokenizer";
-import { tokenizerHash } from "./tokenizer-cache";
+import { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
+import { tokenizerHash } from "../../lib/tokenizer/tokenizer-cache";
 
 const log = moduleLogger("checkpoint");
 

@@ -4,7 +4,7 @@ import { loadCheckpoint } from "./checkpoint";
 import type { CheckpointManifest } from "./checkpoint-manifest";
 import { Random } from "../../lib/random";
 import { assignModelTensors } from "./restore-checkpoint";
-import type { SubwordTokenizer } from "./subword-tokenizer";
+import type { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
 import { Transformer } from "./transformer";
 
 /** A trained model rebuilt from a checkpoint, ready for greedy or beam decoding. */

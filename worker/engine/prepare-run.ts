@@ -6,8 +6,8 @@ import type { Strategy } from "../strategies/strategy";
 import { AdamOptimizer } from "./adam-optimizer";
 import type { EncodedPair } from "./batches";
 import { Random } from "../../lib/random";
-import { EOS_ID, type SubwordTokenizer } from "./subword-tokenizer";
-import { loadOrTrainTokenizer, tokenizerHash } from "./tokenizer-cache";
+import { EOS_ID, type SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
+import { loadOrTrainTokenizer, tokenizerHash } from "../../lib/tokenizer/tokenizer-cache";
 import { Transformer } from "./transformer";
 import type { EvalPair, TrainingPair, TrainOptions } from "./types";
 

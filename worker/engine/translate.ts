@@ -1,7 +1,7 @@
 import { beamSearch } from "./beam-search";
 import { type EncodedPair, makeOrderedBatches } from "./batches";
 import { greedyDecode } from "./greedy-decode";
-import type { SubwordTokenizer } from "./subword-tokenizer";
+import type { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
 import type { Transformer } from "./transformer";
 
 export interface TranslateOptions {

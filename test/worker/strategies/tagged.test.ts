@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { SubwordTokenizer, UNK_ID } from "../../../worker/engine/subword-tokenizer";
+import { SubwordTokenizer, UNK_ID } from "../../../lib/tokenizer/subword-tokenizer";
 import type { TrainingPair } from "../../../worker/engine/types";
 import { createStrategy } from "../../../worker/strategies";
 import { CLEAN_TAG, NOISY_TAG } from "../../../worker/strategies/tagged";

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetEnv } from "../../lib/env";
 import { parseRunConfig } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
-import { loadOrTrainTokenizer, type TokenizerCacheKey, tokenizerCacheFile } from "../../worker/engine/tokenizer-cache";
+import { loadOrTrainTokenizer, type TokenizerCacheKey, tokenizerCacheFile } from "../../lib/tokenizer/tokenizer-cache";
 import { trainModel } from "../../worker/engine/train-model";
 import type { EpochReport, TrainOptions } from "../../worker/engine/types";
-import { loadMicroData } from "./micro-data";
+import { loadMicroData } from "../engine/micro-data";
 
 let data: TrainOptions["data"];
 let scratch: string;

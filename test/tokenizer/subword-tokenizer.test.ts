@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { readMulti30kLines } from "../../lib/datasets/multi30k-files";
-import { learnBpeMerges } from "../../worker/engine/bpe-merges";
-import { WORD_START, pretokenize } from "../../worker/engine/pretokenize";
-import { BOS_ID, EOS_ID, PAD_ID, SubwordTokenizer, UNK_ID } from "../../worker/engine/subword-tokenizer";
-import { MULTI30K_DIR } from "./micro-data";
+import { learnBpeMerges } from "../../lib/tokenizer/bpe-merges";
+import { WORD_START, pretokenize } from "../../lib/tokenizer/pretokenize";
+import { BOS_ID, EOS_ID, PAD_ID, SubwordTokenizer, UNK_ID } from "../../lib/tokenizer/subword-tokenizer";
+import { MULTI30K_DIR } from "../engine/micro-data";
 
 let sentences: string[];
 let tokenizer: SubwordTokenizer;

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { moduleLogger } from "../../lib/logger";
+import { moduleLogger } from "../logger";
 import { SubwordTokenizer, type SubwordTokenizerJson } from "./subword-tokenizer";
 
 const log = moduleLogger("tokenizer-cache");
