@@ -7,7 +7,7 @@ import { parseRunConfig, type RunConfigInput } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from "../../worker/engine/checkpoint";
 import { TEST_BEAM_SIZE } from "../../worker/engine/evaluate-epoch";
-import { checkpointManifestSchema } from "../../worker/engine/checkpoint-manifest";
+import { checkpointManifestSchema } from "../../lib/checkpoints/checkpoint-manifest";
 import { loadModelForDecoding } from "../../worker/engine/load-model-for-decoding";
 import { CancelledError, trainModel } from "../../worker/engine/train-model";
 import { translate } from "../../worker/engine/translate";

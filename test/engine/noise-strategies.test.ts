@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseRunConfig, type RunConfigInput } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
-import { checkpointManifestSchema } from "../../worker/engine/checkpoint-manifest";
+import { checkpointManifestSchema } from "../../lib/checkpoints/checkpoint-manifest";
 import { TEST_BEAM_SIZE } from "../../worker/engine/evaluate-epoch";
 import { loadModelForDecoding } from "../../worker/engine/load-model-for-decoding";
 import { disposeRun, prepareRun } from "../../worker/engine/prepare-run";

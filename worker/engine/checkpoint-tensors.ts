@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FileHandle } from "node:fs/promises";
 import os from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
-import { type CheckpointSection, type CheckpointTensorEntry, tensorSize } from "./checkpoint-manifest";
+import { type CheckpointSection, type CheckpointTensorEntry, tensorSize } from "../../lib/checkpoints/checkpoint-manifest";
 import type { Transformer } from "./transformer";
 
 const HOST_IS_LITTLE_ENDIAN = os.endianness() === "LE";

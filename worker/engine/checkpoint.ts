@@ -28,7 +28,7 @@ import {
   TENSOR_PREFIX,
   TOKENIZER_FILE,
   WEIGHTS_FILE,
-} from "./checkpoint-manifest";
+} from "../../lib/checkpoints/checkpoint-manifest";
 import { type NamedVariable, namedModelVariables, readTensorSection, writeTensorSection } from "./checkpoint-tensors";
 import { randomStreams, type TrainingRun } from "./prepare-run";
 import { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";

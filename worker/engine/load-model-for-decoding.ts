@@ -1,7 +1,7 @@
 import { parseRunConfig, type RunConfig } from "../../lib/run-config";
 import { createStrategy } from "../strategies";
 import { loadCheckpoint } from "./checkpoint";
-import type { CheckpointManifest } from "./checkpoint-manifest";
+import type { CheckpointManifest } from "../../lib/checkpoints/checkpoint-manifest";
 import { Random } from "../../lib/random";
 import { assignModelTensors } from "./restore-checkpoint";
 import type { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";

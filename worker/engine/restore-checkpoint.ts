@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { TENSOR_PREFIX, tensorSize } from "./checkpoint-manifest";
+import { TENSOR_PREFIX, tensorSize } from "../../lib/checkpoints/checkpoint-manifest";
 import type { LoadedCheckpoint } from "./checkpoint";
 import { namedModelVariables } from "./checkpoint-tensors";
 import { randomStreams, type TrainingRun } from "./prepare-run";
