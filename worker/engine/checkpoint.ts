@@ -17,22 +17,21 @@
  * leaves a hidden temporary folder, which a later save removes.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { moduleLogger } from "../../lib/logger";
 import {
   CHECKPOINT_FORMAT_VERSION,
   type CheckpointManifest,
-  checkpointManifestSchema,
   MANIFEST_FILE,
   TENSOR_PREFIX,
   TOKENIZER_FILE,
   WEIGHTS_FILE,
 } from "../../lib/checkpoints/checkpoint-manifest";
+import { readCheckpointManifest, readCheckpointTokenizer } from "../../lib/checkpoints/read-checkpoint";
+import type { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
 import { type NamedVariable, namedModelVariables, readTensorSection, writeTensorSection } from "./checkpoint-tensors";
 import { randomStreams, type TrainingRun } from "./prepare-run";
-import { SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
-import { tokenizerHash } from "../../lib/tokenizer/tokenizer-cache";
 
 const log = moduleLogger("checkpoint");
 
@@ -98,8 +97,8 @@ export async function saveCheckpoint(options: {
  * decoding does not need. Throws an Error naming the folder and the problem.
  */
 export async function loadCheckpoint(dir: string, options: { optimizer?: boolean } = {}): Promise<LoadedCheckpoint> {
-  const manifest = await readManifest(dir);
-  const tokenizer = await readTokenizer(dir, manifest);
+  const manifest = await readCheckpointManifest(dir);
+  const tokenizer = await readCheckpointTokenizer(dir, manifest);
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   const handle = await open(weightsFile, "r");
   try {
@@ -145,7 +144,7 @@ export async function latestCheckpoint(runDir: string): Promise<CheckpointRef | 
   const checkpoints = await listCheckpoints(runDir);
   for (const checkpoint of checkpoints.reverse()) {
     try {
-      const manifest = await readManifest(checkpoint.path);
+      const manifest = await readCheckpointManifest(checkpoint.path);
       const weights = await stat(path.join(checkpoint.path, WEIGHTS_FILE));
       if (weights.size !== manifest.weights.bytes) {
         throw new Error(`${WEIGHTS_FILE} has ${weights.size} bytes, expected ${manifest.weights.bytes}`);
@@ -244,47 +243,6 @@ function buildManifest(options: {
     tokenizer: { file: TOKENIZER_FILE, sha256: run.tokenizerInfo.hash, cacheFile: run.tokenizerInfo.cacheFile },
     weights: options.weights,
   };
-}
-
-async function readManifest(dir: string): Promise<CheckpointManifest> {
-  const file = path.join(dir, MANIFEST_FILE);
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (error) {
-    throw new Error(`checkpoint manifest ${file} could not be read: ${(error as Error).message}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`checkpoint manifest ${file} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const version = (json as { version?: unknown } | null)?.version;
-  if (version !== CHECKPOINT_FORMAT_VERSION) {
-    throw new Error(`checkpoint manifest ${file} has format version ${String(version)}, expected ${CHECKPOINT_FORMAT_VERSION}`);
-  }
-  const parsed = checkpointManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ");
-    throw new Error(`checkpoint manifest ${file} is invalid: ${issues}`);
-  }
-  return parsed.data;
-}
-
-async function readTokenizer(dir: string, manifest: CheckpointManifest): Promise<SubwordTokenizer> {
-  const file = path.join(dir, TOKENIZER_FILE);
-  let json: Parameters<typeof SubwordTokenizer.fromJson>[0];
-  try {
-    json = JSON.parse(await readFile(file, "utf8")) as typeof json;
-  } catch (error) {
-    throw new Error(`checkpoint tokenizer ${file} could not be read: ${(error as Error).message}`, { cause: error });
-  }
-  const hash = tokenizerHash(json);
-  if (hash !== manifest.tokenizer.sha256) {
-    throw new Error(`checkpoint tokenizer ${file} has SHA-256 ${hash}, expected ${manifest.tokenizer.sha256}`);
-  }
-  return SubwordTokenizer.fromJson(json);
 }
 
 async function writeFileSynced(file: string, text: string): Promise<void> {

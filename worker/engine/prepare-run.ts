@@ -6,6 +6,7 @@ import type { Strategy } from "../strategies/strategy";
 import { AdamOptimizer } from "./adam-optimizer";
 import type { EncodedPair } from "./batches";
 import { Random } from "../../lib/random";
+import { encodeTruncated } from "../../lib/tokenizer/encode-truncated";
 import { EOS_ID, type SubwordTokenizer } from "../../lib/tokenizer/subword-tokenizer";
 import { loadOrTrainTokenizer, tokenizerHash } from "../../lib/tokenizer/tokenizer-cache";
 import { Transformer } from "./transformer";
@@ -147,7 +148,7 @@ function encodePairs(
 ): EncodedPair[] {
   return pairs.map((pair, index) => ({
     index,
-    srcIds: [...tokenizer.encode(pair.src).slice(0, maxLength - 1), EOS_ID],
-    tgtIds: tokenizer.encode(pair.tgt).slice(0, maxLength - 1),
+    srcIds: [...encodeTruncated(tokenizer, pair.src, maxLength), EOS_ID],
+    tgtIds: encodeTruncated(tokenizer, pair.tgt, maxLength),
   }));
 }
