@@ -90,7 +90,7 @@ export function SampleView({ detail }: { detail: RunSampleDetail }) {
       ) : null}
 
       <h2>Token weights</h2>
-      <TokenWeights target={sample.tgt} epochs={detail.epochs} />
+      <TokenWeights target={sample.tgt} epochs={detail.epochs} pieces={detail.targetPieces} />
     </>
   );
 }

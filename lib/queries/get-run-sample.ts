@@ -1,5 +1,6 @@
 import { WinnowError } from "../errors";
 import { database, prisma } from "../db";
+import { loadTargetPieces, type TargetPieces } from "./target-pieces";
 
 /** One epoch of a pair's trace, with the token weights when the strategy stored them. */
 export interface SampleEpoch {
@@ -19,6 +20,8 @@ export interface RunSampleDetail {
   sample: { sampleId: number; idx: number; src: string; tgt: string; noisy: boolean; noiseKind: string | null };
   /** Every epoch that traced the pair, oldest first. */
   epochs: SampleEpoch[];
+  /** The target's subword pieces from the newest checkpoint's tokenizer, or null when no epoch stored token weights. */
+  targetPieces: TargetPieces | null;
 }
 
 async function loadEpochs(runId: number, sampleId: number): Promise<SampleEpoch[]> {
@@ -34,14 +37,15 @@ async function loadEpochs(runId: number, sampleId: number): Promise<SampleEpoch[
 }
 
 /**
- * Loads one training pair of a run with its loss, weight, token weights and output per epoch.
+ * Loads one training pair of a run with its loss, weight, token weights and output per epoch,
+ * and, when it has token weights, the target's pieces from the run's tokenizer.
  * Throws a not_found WinnowError naming the id when the run does not exist or the sample is not
  * a training pair of the run's dataset.
  */
 export async function getRunSample(runId: number, sampleId: number): Promise<RunSampleDetail> {
   const run = await prisma().run.findUnique({
     where: { id: runId },
-    select: { id: true, strategy: true, status: true, datasetId: true, checkpoints: { select: { epoch: true }, orderBy: { epoch: "desc" }, take: 1 } },
+    select: { id: true, strategy: true, status: true, datasetId: true, checkpoints: { select: { epoch: true, path: true }, orderBy: { epoch: "desc" }, take: 1 } },
   });
   if (!run) throw new WinnowError("not_found", `run ${runId} not found`);
 
@@ -51,9 +55,13 @@ export async function getRunSample(runId: number, sampleId: number): Promise<Run
   });
   if (!sample) throw new WinnowError("not_found", `sample ${sampleId} is not a training pair of run ${runId}`);
 
+  const epochs = await loadEpochs(runId, sampleId);
+  const checkpoint = run.checkpoints[0] ?? null;
+  const hasTokenWeights = epochs.some((epoch) => epoch.tokenWeights !== null);
   return {
-    run: { id: run.id, strategy: run.strategy, status: run.status, latestCheckpointEpoch: run.checkpoints[0]?.epoch ?? null },
+    run: { id: run.id, strategy: run.strategy, status: run.status, latestCheckpointEpoch: checkpoint?.epoch ?? null },
     sample: { sampleId: sample.id, idx: sample.idx, src: sample.src, tgt: sample.tgt, noisy: sample.noisy, noiseKind: sample.noiseKind },
-    epochs: await loadEpochs(runId, sampleId),
+    epochs,
+    targetPieces: hasTokenWeights ? await loadTargetPieces({ runId, checkpoint, target: sample.tgt }) : null,
   };
 }

@@ -105,6 +105,23 @@ export function loadOrTrainTokenizer(options: {
   return { tokenizer, hash, source };
 }
 
+/**
+ * Reads a tokenizer cache file without checking its key or algorithm version, for a reader that
+ * expects the tokenizer with a given SHA-256, as a checkpoint manifest records it.
+ * Throws an Error naming the file when it cannot be read or is invalid.
+ */
+export function readTokenizerCacheFile(file: string): { tokenizer: SubwordTokenizer; hash: string } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`tokenizer cache file ${file} could not be read: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = parseCacheFile(text);
+  if ("problem" in parsed) throw new Error(`tokenizer cache file ${file} is invalid: ${parsed.problem}`);
+  return parsed.tokenizer;
+}
+
 /** Reads a cache file: a tokenizer, nothing (no file), or the problem that makes it unusable. */
 function readCacheFile(
   file: string,
@@ -120,12 +137,9 @@ function readCacheFile(
     return { problem: `read failed: ${(error as Error).message}` };
   }
 
-  let content: z.infer<typeof cacheFileSchema>;
-  try {
-    content = cacheFileSchema.parse(JSON.parse(text));
-  } catch (error) {
-    return { problem: `invalid content: ${(error as Error).message.slice(0, 200)}` };
-  }
+  const parsed = parseCacheFile(text);
+  if ("problem" in parsed) return parsed;
+  const { content } = parsed;
   if (content.algorithm !== TOKENIZER_ALGORITHM_VERSION) {
     return { problem: `algorithm version ${content.algorithm}, expected ${TOKENIZER_ALGORITHM_VERSION}` };
   }
@@ -133,10 +147,23 @@ function readCacheFile(
   if (!sameKey) {
     return { problem: `file is for key ${JSON.stringify(content.key)}, expected ${JSON.stringify(key)}` };
   }
+  return { tokenizer: parsed.tokenizer };
+}
+
+/** Parses a cache file's text and checks the tokenizer against its recorded SHA-256. */
+function parseCacheFile(
+  text: string,
+): { content: z.infer<typeof cacheFileSchema>; tokenizer: { tokenizer: SubwordTokenizer; hash: string } } | { problem: string } {
+  let content: z.infer<typeof cacheFileSchema>;
+  try {
+    content = cacheFileSchema.parse(JSON.parse(text));
+  } catch (error) {
+    return { problem: `invalid content: ${(error as Error).message.slice(0, 200)}` };
+  }
   const hash = tokenizerHash(content.tokenizer);
   if (hash !== content.sha256) return { problem: `tokenizer SHA-256 ${hash} does not match the recorded ${content.sha256}` };
   try {
-    return { tokenizer: { tokenizer: SubwordTokenizer.fromJson(content.tokenizer), hash } };
+    return { content, tokenizer: { tokenizer: SubwordTokenizer.fromJson(content.tokenizer), hash } };
   } catch (error) {
     return { problem: (error as Error).message };
   }

@@ -468,11 +468,12 @@ describe("GET /api/runs/[id]/samples/[sampleId]", () => {
 
   it("returns the trace with token weights", async () => {
     const response = await sampleRequest(String(runId), String(noisySampleId));
-    const body = (await response.json()) as { sample: { idx: number }; epochs: { epoch: number; tokenWeights: number[] | null }[] };
+    const body = (await response.json()) as { sample: { idx: number }; epochs: { epoch: number; tokenWeights: number[] | null }[]; targetPieces: unknown };
 
     expect(response.status).toBe(200);
     expect(body.sample.idx).toBe(10);
     expect(body.epochs).toEqual([{ epoch: 1, loss: 2, weight: 1, dropped: false, tokenWeights: [1, 0.5], hypothesis: null }]);
+    expect(body.targetPieces).toEqual({ status: "unavailable", reason: "the run has no checkpoint yet" });
   });
 
   it("names a sample id that is not a number", async () => {

@@ -3,8 +3,10 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prisma } from "../../lib/db";
-import { writeTraces, writeTranslations } from "../../worker/run-store";
+import { WORD_START } from "../../lib/tokenizer/pretokenize";
+import { recordCheckpoint, writeTraces, writeTranslations } from "../../worker/run-store";
 import { createTestStack, type TestStack } from "../helpers/test-stack";
+import { writeTokenizerCheckpoint } from "../helpers/tokenizer-checkpoint";
 import { ensureDashboardBuild } from "./dashboard-build";
 import { dashboardEnv, startDashboard, type Dashboard } from "./dashboard-server";
 import type { ManagedChild } from "./managed-child";
@@ -28,6 +30,14 @@ let runId: number;
 /** Sample id of each training pair, by idx. */
 let sampleIds: number[];
 const servers: ManagedChild[] = [];
+
+/** Targets of the run with a checkpoint. "zebra" occurs once, so BPE splits it into several pieces. */
+const PIECE_TARGETS = ["a dog runs on the grass", "two dogs play on the grass", "a horse runs over the grass", "a zebra runs over the grass"];
+const SPLIT_PAIR = 3;
+/** A pair whose stored token weights are one too many for its pieces. */
+const MISMATCH_PAIR = 0;
+/** The run with a checkpoint, its sample ids by idx, and the pieces of the split pair's target. */
+let pieceRun: { runId: number; sampleIds: number[]; splitPieces: string[] };
 
 /**
  * Weight of a pair in an epoch. Clean pairs keep 1. Noisy pair k (idx CLEAN_PAIRS + k) keeps 1 in
@@ -78,6 +88,37 @@ async function storeTracedRun(): Promise<void> {
   }
 }
 
+/**
+ * Stores a token-weighting run whose epoch 1 checkpoint is written by the worker's own code, with
+ * one token weight per trained target token, except for MISMATCH_PAIR, which has one more.
+ */
+async function storeRunWithCheckpoint(): Promise<void> {
+  const dataset = await prisma().dataset.create({
+    data: { name: "sample-pieces", srcLang: "de", tgtLang: "en", source: "test", hash: "1" },
+    select: { id: true },
+  });
+  await prisma().sample.createMany({
+    data: PIECE_TARGETS.map((tgt, idx) => ({ datasetId: dataset.id, split: "train" as const, idx, src: `Quelle ${idx}`, tgt, noisy: true })),
+  });
+  const samples = await prisma().sample.findMany({ where: { datasetId: dataset.id }, orderBy: { idx: "asc" }, select: { id: true } });
+  const ids = samples.map((sample) => sample.id);
+  const checkpoint = await writeTokenizerCheckpoint({
+    runDir: path.join(stack.dataDir, "checkpoints", "sample-pieces"),
+    pairs: PIECE_TARGETS.map((tgt, idx) => ({ sampleId: ids[idx], src: `Quelle ${idx}`, tgt, noisy: true })),
+  });
+  const run = await prisma().run.create({
+    data: { datasetId: dataset.id, strategy: "token-weighting", config: { preset: "micro", epochs: 1, strategyParams: {} }, seed: 1, status: "completed", progress: 1 },
+  });
+  await writeTraces(run.id, 1, ids.map((sampleId, idx) => {
+    const extra = idx === MISMATCH_PAIR ? [1] : [];
+    const tokenWeights = [...checkpoint.tgtIds[idx].map((_, position) => (position % 2 === 0 ? 0.5 : 1)), 1, ...extra];
+    return { sampleId, loss: 2, weight: 1, dropped: false, tokenWeights };
+  }));
+  await recordCheckpoint(run.id, 1, checkpoint.path);
+  const splitPieces = [...checkpoint.tgtIds[SPLIT_PAIR].map((id) => checkpoint.tokenizer.pieces[id]), "</s>"];
+  pieceRun = { runId: run.id, sampleIds: ids, splitPieces };
+}
+
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 }
@@ -95,6 +136,7 @@ beforeAll(async () => {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   stack = await createTestStack("samples_tab");
   await storeTracedRun();
+  await storeRunWithCheckpoint();
   const env = dashboardEnv(stack.databaseUrl, stack.queueName);
   await ensureDashboardBuild(ROOT, env);
   dashboard = await startDashboard(env, servers);
@@ -222,6 +264,9 @@ describe("sample page", () => {
     expect(await page.getByTestId("dropped-epochs").textContent()).toBe("Never dropped.");
     const tokens = page.getByTestId("token");
     expect(await tokens.locator("span").allTextContents()).toEqual(["noisy", "1.00", "caption", "0.60", "4", "0.25", "</s>", "1.00"]);
+    expect(await page.getByTestId("token-labels-note").textContent()).toBe(
+      "Tokens are labelled by word or position instead of subword pieces because the run has no checkpoint yet.",
+    );
     const shades = await tokens.evaluateAll((elements) => elements.map((element) => getComputedStyle(element).backgroundColor));
     expect(shades[0]).not.toBe(shades[1]);
     expect(shades[0]).toBe(shades[3]);
@@ -229,6 +274,36 @@ describe("sample page", () => {
     await page.getByLabel("Epoch").selectOption("1");
     await expect.poll(() => tokens.nth(1).locator(".token-weight").textContent()).toBe("1.00");
     await screenshot("sample-page");
+  });
+
+  it("labels token weights with the tokenizer's pieces", async () => {
+    await page.goto(`${dashboard.baseUrl}/runs/${pieceRun.runId}/samples/${pieceRun.sampleIds[SPLIT_PAIR]}`);
+    await page.getByTestId("token-weights").waitFor();
+    const tokens = page.getByTestId("token");
+    const words = PIECE_TARGETS[SPLIT_PAIR].split(" ");
+
+    expect(pieceRun.splitPieces.length).toBeGreaterThan(words.length + 1);
+    // A piece that is only the word-start marker keeps it; other pieces are shown without it.
+    const shown = pieceRun.splitPieces.map((piece) => (piece === WORD_START ? piece : piece.replace(WORD_START, "")));
+    expect(await tokens.locator(".token-label").allTextContents()).toEqual(shown);
+    expect(await tokens.evaluateAll((elements) => elements.filter((element) => element.classList.contains("word-start")).length)).toBe(words.length);
+    expect(await tokens.first().getAttribute("title")).toBe(`${pieceRun.splitPieces[0]}: weight 0.5`);
+    expect(await page.getByTestId("token-labels-note").textContent()).toBe(
+      "Subword pieces of the run's tokenizer (epoch 1 checkpoint). A wider gap marks the start of a word.",
+    );
+    await screenshot("sample-page-pieces");
+  });
+
+  it("says when pieces and weights differ in number", async () => {
+    await page.goto(`${dashboard.baseUrl}/runs/${pieceRun.runId}/samples/${pieceRun.sampleIds[MISMATCH_PAIR]}`);
+    const note = page.getByTestId("token-labels-note");
+    await note.waitFor();
+    const weightCount = await page.getByTestId("token").count();
+
+    expect(await note.textContent()).toBe(
+      `The run's tokenizer splits the target into ${weightCount - 1} pieces, but epoch 1 stored ${weightCount} token weights, so tokens are labelled by word or position.`,
+    );
+    expect(await page.getByTestId("token").last().locator(".token-label").textContent()).toBe("</s>");
   });
 
   it("lists dropped epochs and stored outputs", async () => {

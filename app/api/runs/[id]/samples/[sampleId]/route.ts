@@ -5,7 +5,10 @@ import { handleErrors, RequestValidationError, requireRunId } from "../../../../
 
 export const dynamic = "force-dynamic";
 
-/** Returns one training pair of the run with its loss, weight, token weights and output per epoch. */
+/**
+ * Returns one training pair of the run with its loss, weight, token weights and output per epoch,
+ * and the target's subword pieces when it has token weights.
+ */
 export async function GET(_request: Request, context: { params: Promise<{ id: string; sampleId: string }> }): Promise<Response> {
   return handleErrors(async () => {
     const params = await context.params;
