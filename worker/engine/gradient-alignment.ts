@@ -25,6 +25,8 @@ export function cleanGradientAlignment(options: {
   /** 1 for real target tokens, 0 for padding, [pairs, length]. */
   mask: tf.Tensor2D;
   clean: readonly boolean[];
+  /** Log-sum-exp of each row of logits, [pairs, length], when the loss kernel already computed it. */
+  logSumExp?: tf.Tensor2D;
 }): Float32Array | null {
   const { hidden, logits, targets, mask, clean } = options;
   const cleanCount = clean.filter(Boolean).length;
@@ -34,18 +36,38 @@ export function cleanGradientAlignment(options: {
   const dModel = hidden.shape[hidden.rank - 1];
 
   return tf.tidy(() => {
-    const tokenCounts = tf.maximum(tf.sum(mask, 1, true), 1);
-    const tokenScale = tf.reshape(tf.div(mask, tokenCounts), [-1, 1]);
-    const oneHot = tf.cast(tf.oneHot(tf.reshape(targets, [-1]), vocabSize), "float32");
-    const errors = tf.mul(tf.sub(tf.softmax(tf.reshape(logits, [-1, vocabSize])), oneHot), tokenScale);
-    const hiddenRows = tf.reshape(hidden, [-1, dModel]);
-
+    // s_t = mask_t / n_i, and c_t = s_t / |clean| on tokens of clean pairs, 0 elsewhere.
+    const tokenScale = tf.reshape(tf.div(mask, tf.maximum(tf.sum(mask, 1, true), 1)), [-1, 1]);
     const cleanRows = tf.tensor2d(clean.map((isClean) => (isClean ? 1 / cleanCount : 0)), [pairs, 1]);
-    const cleanTokenScale = tf.reshape(tf.tile(cleanRows, [1, length]), [-1, 1]);
-    const cleanGradient = tf.matMul(tf.mul(errors, cleanTokenScale), hiddenRows, true, false);
+    const cleanScale = tf.mul(tokenScale, tf.reshape(tf.tile(cleanRows, [1, length]), [-1, 1]));
+    const hiddenRows = tf.reshape(hidden, [-1, dModel]);
+    const flatTargets = tf.reshape(targets, [-1]);
+    const logSumExp = options.logSumExp ?? tf.logSumExp(tf.reshape(logits, [-1, vocabSize]), -1);
+    const probabilities = tf.exp(tf.sub(tf.reshape(logits, [-1, vocabSize]), tf.reshape(logSumExp, [-1, 1])));
 
+    // G = sum_t c_t (p_t - y_t) h_t^T: the p part is one product, the y part a scatter-add of
+    // c_t h_t into row y_t, done in JavaScript to avoid a [tokens, vocabulary] one-hot matrix.
+    const scaledHidden = tf.mul(hiddenRows, cleanScale);
+    const targetRows = scatterRows(scaledHidden.dataSync() as Float32Array, flatTargets.dataSync() as Int32Array, vocabSize, dModel);
+    const cleanGradient = tf.sub(tf.matMul(probabilities, scaledHidden, true, false), tf.tensor2d(targetRows, [vocabSize, dModel]));
+
+    // g_i . G = sum_t s_t (sum_v p_tv P_tv - P_t,y_t) with P = H G^T.
     const projected = tf.matMul(hiddenRows, cleanGradient, false, true);
-    const tokenDots = tf.sum(tf.mul(errors, projected), 1);
+    const expected = tf.sum(tf.mul(probabilities, projected), 1);
+    const rowStarts = tf.mul(tf.range(0, pairs * length, 1, "int32"), tf.scalar(vocabSize, "int32"));
+    const atTargets = tf.gather(tf.reshape(projected, [-1]), tf.add(rowStarts, flatTargets));
+    const tokenDots = tf.mul(tf.sub(expected, atTargets), tf.reshape(tokenScale, [-1]));
     return tf.sum(tf.reshape(tokenDots, [pairs, length]), 1).dataSync() as Float32Array;
   });
+}
+
+/** Sums row r of `rows` [count, width] into row ids[r] of a [size, width] matrix. */
+function scatterRows(rows: Float32Array, ids: Int32Array, size: number, width: number): Float32Array {
+  const result = new Float32Array(size * width);
+  ids.forEach((id, row) => {
+    const source = row * width;
+    const target = id * width;
+    for (let column = 0; column < width; column++) result[target + column] += rows[source + column];
+  });
+  return result;
 }

@@ -92,7 +92,7 @@ function buildStrategyBatch(options: {
   if (needs.has("clean-gradient-alignment")) {
     const alignment = cleanGradientAlignment({
       hidden: main.hidden, logits: main.logits, targets: tensors.tgtOutput, mask: tensors.tgtMask,
-      clean: samples.map((sample) => !sample.noisy),
+      clean: samples.map((sample) => !sample.noisy), logSumExp: main.logSumExp,
     });
     if (alignment) batch.cleanAlignment = alignment;
   }
