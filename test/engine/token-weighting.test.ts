@@ -45,6 +45,13 @@ describe("token-weighting strategy", () => {
     expect(result.tokenWeights?.[0]).toEqual([1, 1, 1]);
   });
 
+  it("drops a pair wholly under the floor", () => {
+    const result = createStrategy("token-weighting", { floor: 0.9 }).weights(batch);
+
+    expect(result.tokenWeights?.[1]).toEqual([0, 0]);
+    expect(result.dropped).toEqual([false, true]);
+  });
+
   it("rejects a batch without token losses", () => {
     expect(() => createStrategy("token-weighting", {}).weights({ ...batch, tokenLosses: undefined })).toThrow(/no per-token losses/);
   });

@@ -11,7 +11,8 @@ import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
  * 0.95, whereas this strategy weights them.
  *
  * p_t comes from the training forward pass itself (dropout on), read before the backward pass.
- * Pairs keep sentence weight 1 and are never dropped; the trace weight is the mean token weight.
+ * Pairs keep sentence weight 1, and the trace weight is the mean token weight. A noisy pair whose
+ * every token is under the floor has trace weight 0 and is marked dropped.
  */
 export function createTokenWeighting(params: unknown): Strategy {
   const { beta, floor } = strategyParamSchemas["token-weighting"].parse(params ?? {});
@@ -25,12 +26,13 @@ export function createTokenWeighting(params: unknown): Strategy {
     weights(batch: StrategyBatch): SampleWeights {
       const { tokenLosses } = batch;
       if (!tokenLosses) throw new Error("token-weighting: the batch has no per-token losses; the engine must compute them for strategies that list \"token-losses\" in needs");
+      const tokenWeights = batch.samples.map((sample, index) =>
+        Array.from(tokenLosses[index], (loss) => (sample.noisy ? tokenWeight(loss) : 1)),
+      );
       return {
         weights: batch.samples.map(() => 1),
-        dropped: batch.samples.map(() => false),
-        tokenWeights: batch.samples.map((sample, index) =>
-          Array.from(tokenLosses[index], (loss) => (sample.noisy ? tokenWeight(loss) : 1)),
-        ),
+        dropped: tokenWeights.map((row) => row.every((weight) => weight === 0)),
+        tokenWeights,
       };
     },
   };
