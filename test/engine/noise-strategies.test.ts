@@ -189,3 +189,44 @@ describe("loss-truncation strategy in training", () => {
     });
   });
 });
+
+describe("training data without clean pairs", () => {
+  /** Trains `config` on the noisy pairs alone and returns the epochs it reported before it ended. */
+  async function trainNoisyOnly(config: Partial<RunConfigInput>): Promise<{ epochs: number[]; error: unknown }> {
+    const epochs: number[] = [];
+    const noisyData = { ...data, train: data.train.filter((pair) => pair.noisy) };
+    const error = await trainModel({
+      config: parseRunConfig({ datasetId: 1, preset: "micro", seed: 5, strategy: "uniform", ...config }),
+      data: noisyData,
+      onEpoch: async (report) => {
+        epochs.push(report.epoch);
+      },
+      onProgress: () => {},
+      shouldStop: () => false,
+    }).then(() => undefined, (reason: unknown) => reason);
+    return { epochs, error };
+  }
+
+  it.each([
+    { strategy: "curriculum" as const, strategyParams: { mode: "anneal", cleanEpochs: 1 }, epochs: 3 },
+    { strategy: "trusted-selection" as const, strategyParams: { fineTuneSteps: 2 }, epochs: 2 },
+    { strategy: "co-teaching" as const, strategyParams: { tau: 1, rampEpochs: 1 }, epochs: 2 },
+    { strategy: "clean-only" as const, strategyParams: {}, epochs: 1 },
+    { strategy: "fixed-weight" as const, strategyParams: { lambda: 0 }, epochs: 1 },
+    { strategy: "gradient-alignment" as const, strategyParams: {}, epochs: 1 },
+  ])("rejects $strategy before epoch 1", async (config) => {
+    const { epochs, error } = await trainNoisyOnly(config);
+
+    expect(epochs).toEqual([]);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(`strategy ${config.strategy}`);
+    expect((error as Error).message).toMatch("no clean pair");
+  });
+
+  it("trains a curriculum without clean epochs", async () => {
+    const { epochs, error } = await trainNoisyOnly({ strategy: "curriculum", strategyParams: { mode: "anneal", cleanEpochs: 0 }, epochs: 1 });
+
+    expect(error).toBeUndefined();
+    expect(epochs).toEqual([1]);
+  });
+});

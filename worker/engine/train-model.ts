@@ -31,6 +31,7 @@ export async function trainModel(options: TrainOptions): Promise<TrainResult> {
   const { run, resumedEpoch, resumedBestValidBleu } = await startRun(options);
 
   try {
+    checkCleanPairs(run);
     let bestValidBleu = resumedBestValidBleu;
     for (let epoch = resumedEpoch + 1; epoch <= options.config.epochs; epoch++) {
       const report = await runEpoch(run, epoch);
@@ -106,6 +107,20 @@ async function runEpoch(run: TrainingRun, epoch: number): Promise<EpochReport> {
     traces: training.traces,
     translations: evaluation.translations,
   };
+}
+
+/**
+ * Rejects training data without clean pairs when the strategy needs them, before any epoch
+ * trains, since the run would otherwise fail only in the first epoch that weighs noisy pairs 0.
+ */
+function checkCleanPairs(run: TrainingRun): void {
+  const { epochs, strategyParams } = run.options.config;
+  if (!run.strategy.needsCleanPairs?.(epochs)) return;
+  if (run.trainPairs.some((pair) => !pair.noisy)) return;
+  throw new WinnowError(
+    "invalid_input",
+    `strategy ${run.strategy.name} with parameters ${JSON.stringify(strategyParams)} needs clean training pairs in a run of ${epochs} epochs, but data.train has no clean pair; use a dataset with clean pairs or another strategy`,
+  );
 }
 
 /** Rejects empty training data and duplicate sample ids, which would merge traces. */

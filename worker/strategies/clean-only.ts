@@ -12,6 +12,7 @@ export function createCleanOnly(): Strategy {
   return {
     name: "clean-only",
     includes: (sample: StrategySample) => !sample.noisy,
+    needsCleanPairs: () => true,
     weights(batch: StrategyBatch): SampleWeights {
       return {
         weights: batch.samples.map((sample) => (sample.noisy ? 0 : 1)),

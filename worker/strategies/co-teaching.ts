@@ -18,6 +18,8 @@ export function createCoTeaching(params: unknown): Strategy {
   return {
     name: "co-teaching",
     peerModel: true,
+    // With tau 1, epochs after the ramp keep no noisy pair.
+    needsCleanPairs: (epochs: number) => tau === 1 && epochs > rampEpochs,
     weights(batch: StrategyBatch): SampleWeights {
       if (!batch.peerLosses) throw new Error("co-teaching: the batch has no peer losses; the engine must run the peer model for strategies with peerModel set");
       const share = 1 - Math.min(((batch.epoch - 1) / rampEpochs) * tau, tau);

@@ -65,6 +65,8 @@ function createAnneal(params: CurriculumParams): Strategy {
       epochs = context.epochs;
     },
     includes: (sample: StrategySample, epoch: number) => !sample.noisy || noisyWeight(epoch) > 0,
+    needsCleanPairs: (runEpochs: number) =>
+      Array.from({ length: runEpochs }, (_, index) => annealNoisyWeight(params, index + 1, runEpochs)).some((weight) => weight === 0),
     weights(batch: StrategyBatch): SampleWeights {
       const weight = noisyWeight(batch.epoch);
       return {

@@ -16,6 +16,7 @@ export function createFixedWeight(params: unknown): Strategy {
   return {
     name: "fixed-weight",
     includes: (sample: StrategySample) => lambda > 0 || !sample.noisy,
+    needsCleanPairs: () => lambda === 0,
     weights(batch: StrategyBatch): SampleWeights {
       return {
         weights: batch.samples.map((sample) => (sample.noisy ? lambda : 1)),

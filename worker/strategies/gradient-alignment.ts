@@ -19,6 +19,7 @@ export function createGradientAlignment(params: unknown): Strategy {
   return {
     name: "gradient-alignment",
     needs: ["clean-gradient-alignment"],
+    needsCleanPairs: () => true,
     weights(batch: StrategyBatch): SampleWeights {
       const alignment = batch.cleanAlignment;
       const cleanScale = alignment ? meanCleanAlignment(batch, alignment) : 0;

@@ -109,6 +109,14 @@ export interface Strategy {
    */
   includes?(sample: StrategySample, epoch: number): boolean;
 
+  /**
+   * Whether a run of `epochs` epochs gives every noisy pair weight 0 in some epoch, or fine-tunes
+   * on clean pairs, so that it cannot train on data without clean pairs. The engine then rejects
+   * such data before the first epoch. Unset means no such check. Either way, an epoch in which
+   * every weight comes out 0 fails at its end.
+   */
+  needsCleanPairs?(epochs: number): boolean;
+
   /** Rewrites the training pairs once, before the tokenizer is trained and the pairs are encoded. */
   transformPairs?(pairs: readonly TrainingPair[]): TrainingPair[];
 

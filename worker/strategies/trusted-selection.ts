@@ -30,6 +30,7 @@ export function createTrustedSelection(params: unknown): Strategy {
       kept = selectTrusted({ noisyIds, current, tuned, keep });
     },
     includes: (sample: StrategySample) => !sample.noisy || kept === null || kept.has(sample.sampleId),
+    needsCleanPairs: (epochs: number) => epochs > warmupEpochs,
     weights(batch: StrategyBatch): SampleWeights {
       return { weights: batch.samples.map(() => 1), dropped: batch.samples.map(() => false) };
     },
