@@ -97,7 +97,10 @@ export const STRATEGY_DESCRIPTIONS: Record<StrategyName, string> = {
 };
 
 /** Validates `params` for `strategy` and fills defaults; the error names the strategy and field. */
-export function parseStrategyParams(strategy: StrategyName, params: unknown) {
+export function parseStrategyParams<Name extends StrategyName>(
+  strategy: Name,
+  params: unknown,
+): z.output<(typeof strategyParamSchemas)[Name]> {
   const parsed = strategyParamSchemas[strategy].safeParse(params ?? {});
   if (!parsed.success) {
     const detail = parsed.error.issues
@@ -105,5 +108,5 @@ export function parseStrategyParams(strategy: StrategyName, params: unknown) {
       .join("; ");
     throw new Error(`invalid parameters for strategy ${strategy}: ${detail}`);
   }
-  return parsed.data as Record<string, number | string>;
+  return parsed.data as z.output<(typeof strategyParamSchemas)[Name]>;
 }

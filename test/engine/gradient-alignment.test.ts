@@ -62,6 +62,21 @@ describe("cleanGradientAlignment", () => {
     tf.dispose([hidden, weights, targets, mask, logits]);
   });
 
+  it("ignores huge logits on padding rows", () => {
+    // One clean pair of 1 real token and one noisy pair of 2; row 1 of pair 0 is padding whose
+    // logits would overflow exp() if the kernel's log-sum-exp of 0 were used there.
+    const hidden = tf.ones([2, 2, 3]);
+    const logits = tf.tensor3d([[[0, 1, 2], [200, 300, 400]], [[1, 0, 0], [0, 1, 0]]]);
+    const logSumExp = tf.tensor2d([[Math.log(1 + Math.E + Math.E ** 2), 0], [Math.log(Math.E + 2), Math.log(Math.E + 2)]]);
+    const targets = tf.tensor2d([[2, 0], [0, 1]], [2, 2], "int32");
+    const mask = tf.tensor2d([[1, 0], [1, 1]]);
+
+    const alignment = cleanGradientAlignment({ hidden, logits, targets, mask, clean: [true, false], logSumExp });
+
+    expect(Array.from(alignment ?? []).every(Number.isFinite)).toBe(true);
+    tf.dispose([hidden, logits, logSumExp, targets, mask]);
+  });
+
   it("returns null for a batch without clean pairs", () => {
     const tensors = [tf.zeros([1, 2, 3]), tf.zeros([1, 2, 4]), tf.zeros([1, 2], "int32"), tf.ones([1, 2])] as const;
     const [hidden, logits, targets, mask] = tensors;

@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 
+/** Added to the log-sum-exp of padding rows so that their probabilities underflow to 0. */
+const PADDING_LOG_OFFSET = 1e4;
+
 /**
  * Computes, for each pair i of a batch, g_i . G: the dot product of the gradient of its loss l_i
  * (token-mean negative log-likelihood) with respect to the output projection, and the mean G of
@@ -42,8 +45,12 @@ export function cleanGradientAlignment(options: {
     const cleanScale = tf.mul(tokenScale, tf.reshape(tf.tile(cleanRows, [1, length]), [-1, 1]));
     const hiddenRows = tf.reshape(hidden, [-1, dModel]);
     const flatTargets = tf.reshape(targets, [-1]);
+    // The loss kernel leaves log-sum-exp at 0 on padding rows, where exp(logit) could overflow to
+    // Infinity and turn every sum into NaN; a large offset there makes those probabilities 0.
     const logSumExp = options.logSumExp ?? tf.logSumExp(tf.reshape(logits, [-1, vocabSize]), -1);
-    const probabilities = tf.exp(tf.sub(tf.reshape(logits, [-1, vocabSize]), tf.reshape(logSumExp, [-1, 1])));
+    const paddingOffset = tf.mul(tf.sub(1, tf.reshape(mask, [-1])), PADDING_LOG_OFFSET);
+    const rowShift = tf.reshape(tf.add(tf.reshape(logSumExp, [-1]), paddingOffset), [-1, 1]);
+    const probabilities = tf.exp(tf.sub(tf.reshape(logits, [-1, vocabSize]), rowShift));
 
     // G = sum_t c_t (p_t - y_t) h_t^T: the p part is one product, the y part a scatter-add of
     // c_t h_t into row y_t, done in JavaScript to avoid a [tokens, vocabulary] one-hot matrix.

@@ -1,4 +1,4 @@
-import { strategyParamSchemas } from "../../lib/strategies";
+import { parseStrategyParams } from "../../lib/strategies";
 import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
 
 /**
@@ -14,7 +14,7 @@ import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
  * not select for the main model in that step.
  */
 export function createCoTeaching(params: unknown): Strategy {
-  const { tau, rampEpochs } = strategyParamSchemas["co-teaching"].parse(params ?? {});
+  const { tau, rampEpochs } = parseStrategyParams("co-teaching", params);
   return {
     name: "co-teaching",
     peerModel: true,

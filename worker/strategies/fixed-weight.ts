@@ -1,4 +1,4 @@
-import { strategyParamSchemas } from "../../lib/strategies";
+import { parseStrategyParams } from "../../lib/strategies";
 import type { SampleWeights, Strategy, StrategyBatch, StrategySample } from "./strategy";
 
 /**
@@ -12,7 +12,7 @@ import type { SampleWeights, Strategy, StrategyBatch, StrategySample } from "./s
  * clean-only.
  */
 export function createFixedWeight(params: unknown): Strategy {
-  const { lambda } = strategyParamSchemas["fixed-weight"].parse(params ?? {});
+  const { lambda } = parseStrategyParams("fixed-weight", params);
   return {
     name: "fixed-weight",
     includes: (sample: StrategySample) => lambda > 0 || !sample.noisy,

@@ -1,4 +1,4 @@
-import { strategyParamSchemas } from "../../lib/strategies";
+import { parseStrategyParams } from "../../lib/strategies";
 import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
 
 /**
@@ -15,7 +15,7 @@ import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
  * the clean pairs' mean alignment is not positive, noisy pairs weigh 0 for that step.
  */
 export function createGradientAlignment(params: unknown): Strategy {
-  const { maxWeight } = strategyParamSchemas["gradient-alignment"].parse(params ?? {});
+  const { maxWeight } = parseStrategyParams("gradient-alignment", params);
   return {
     name: "gradient-alignment",
     needs: ["clean-gradient-alignment"],

@@ -1,4 +1,4 @@
-import { strategyParamSchemas } from "../../lib/strategies";
+import { parseStrategyParams } from "../../lib/strategies";
 import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
 
 /**
@@ -15,7 +15,7 @@ import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
  * every token is under the floor has trace weight 0 and is marked dropped.
  */
 export function createTokenWeighting(params: unknown): Strategy {
-  const { beta, floor } = strategyParamSchemas["token-weighting"].parse(params ?? {});
+  const { beta, floor } = parseStrategyParams("token-weighting", params);
   const tokenWeight = (loss: number) => {
     const probability = Math.exp(-loss);
     return probability < floor ? 0 : probability ** beta;

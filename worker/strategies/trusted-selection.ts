@@ -1,4 +1,4 @@
-import { strategyParamSchemas } from "../../lib/strategies";
+import { parseStrategyParams } from "../../lib/strategies";
 import type { EpochContext, SampleWeights, Strategy, StrategyBatch, StrategySample } from "./strategy";
 
 /**
@@ -15,7 +15,7 @@ import type { EpochContext, SampleWeights, Strategy, StrategyBatch, StrategySamp
  * same pairs and needs no saved state.
  */
 export function createTrustedSelection(params: unknown): Strategy {
-  const { keep, warmupEpochs, fineTuneSteps } = strategyParamSchemas["trusted-selection"].parse(params ?? {});
+  const { keep, warmupEpochs, fineTuneSteps } = parseStrategyParams("trusted-selection", params);
   let kept: Set<number> | null = null;
 
   return {
