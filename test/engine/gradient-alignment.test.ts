@@ -1,15 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Random } from "../../lib/random";
-import { parseRunConfig } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
 import { cleanGradientAlignment } from "../../worker/engine/gradient-alignment";
 import { registerGradients } from "../../worker/engine/register-gradients";
-import { trainModel } from "../../worker/engine/train-model";
-import type { EpochReport } from "../../worker/engine/types";
 import { createStrategy } from "../../worker/strategies";
 import type { StrategyBatch } from "../../worker/strategies/strategy";
-import { loadMicroData } from "./micro-data";
+import { loadMicroData, trainEpochReports } from "./micro-data";
 
 const PAIRS = 4;
 const LENGTH = 5;
@@ -137,16 +134,7 @@ describe("gradient-alignment strategy", () => {
 describe("gradient-alignment training", () => {
   it("weighs clean pairs 1 and noisy pairs from 0 to 1", async () => {
     const data = await loadMicroData();
-    const reports: EpochReport[] = [];
-    await trainModel({
-      config: parseRunConfig({ datasetId: 1, strategy: "gradient-alignment", preset: "micro", epochs: 2, seed: 6 }),
-      data,
-      onEpoch: async (report) => {
-        reports.push(report);
-      },
-      onProgress: () => {},
-      shouldStop: () => false,
-    });
+    const reports = await trainEpochReports({ datasetId: 1, strategy: "gradient-alignment", preset: "micro", epochs: 2, seed: 6 }, data);
     const noisy = new Set(data.train.filter((pair) => pair.noisy).map((pair) => pair.sampleId));
     const noisyWeights = reports[1].traces.filter((row) => noisy.has(row.sampleId)).map((row) => row.weight);
 

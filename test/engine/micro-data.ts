@@ -1,6 +1,8 @@
 import path from "node:path";
 import { buildMulti30kRecipe } from "../../lib/datasets/multi30k-recipe";
-import type { TrainOptions } from "../../worker/engine/types";
+import { parseRunConfig, type RunConfigInput } from "../../lib/run-config";
+import { trainModel } from "../../worker/engine/train-model";
+import type { EpochReport, TrainOptions } from "../../worker/engine/types";
 
 export const MULTI30K_DIR = path.resolve(import.meta.dirname, "../../../shared/data/multi30k");
 
@@ -18,4 +20,19 @@ export async function loadMicroData(
     valid: pairs.valid.map((pair, i) => ({ sampleId: VALID_ID_OFFSET + i, src: pair.src, tgt: pair.tgt })),
     test: pairs.test.map((pair, i) => ({ sampleId: TEST_ID_OFFSET + i, src: pair.src, tgt: pair.tgt })),
   };
+}
+
+/** Trains `config` on `data` without checkpoints and returns every epoch's report. */
+export async function trainEpochReports(config: RunConfigInput, data: TrainOptions["data"]): Promise<EpochReport[]> {
+  const reports: EpochReport[] = [];
+  await trainModel({
+    config: parseRunConfig(config),
+    data,
+    onEpoch: async (report) => {
+      reports.push(report);
+    },
+    onProgress: () => {},
+    shouldStop: () => false,
+  });
+  return reports;
 }

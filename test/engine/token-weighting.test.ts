@@ -1,14 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseRunConfig } from "../../lib/run-config";
 import { selectBackend } from "../../worker/engine/backend";
 import type { BatchTensors } from "../../worker/engine/batches";
-import { trainModel } from "../../worker/engine/train-model";
 import type { EpochReport, TrainOptions } from "../../worker/engine/types";
 import { weightedLoss } from "../../worker/engine/weighted-loss";
 import { createStrategy } from "../../worker/strategies";
 import type { StrategyBatch } from "../../worker/strategies/strategy";
-import { loadMicroData } from "./micro-data";
+import { loadMicroData, trainEpochReports } from "./micro-data";
 
 beforeAll(async () => {
   await selectBackend();
@@ -110,19 +108,11 @@ describe("weightedLoss", () => {
 
 describe("token-weighting training", () => {
   let data: TrainOptions["data"];
-  const reports: EpochReport[] = [];
+  let reports: EpochReport[];
 
   beforeAll(async () => {
     data = await loadMicroData();
-    await trainModel({
-      config: parseRunConfig({ datasetId: 1, strategy: "token-weighting", preset: "micro", epochs: 2, seed: 4 }),
-      data,
-      onEpoch: async (report) => {
-        reports.push(report);
-      },
-      onProgress: () => {},
-      shouldStop: () => false,
-    });
+    reports = await trainEpochReports({ datasetId: 1, strategy: "token-weighting", preset: "micro", epochs: 2, seed: 4 }, data);
   });
 
   it("traces one token weight per target token of every pair", () => {
