@@ -6,7 +6,7 @@ export interface RunReport {
   runId: number;
   strategy: string;
   /** The strategy's hyperparameters with defaults filled in, as the run trained with them. */
-  strategyParams: Record<string, number>;
+  strategyParams: Record<string, StrategyParamValue>;
   seed: number;
   status: string;
   error: string | null;
@@ -19,8 +19,13 @@ export interface RunReport {
   backend: string | null;
 }
 
-// Run.config stores the parsed run config, whose strategyParams are numbers with defaults filled in.
-const storedParamsSchema = z.object({ strategyParams: z.record(z.string(), z.number()).default({}) });
+/** A strategy parameter as Run.config stores it: a number, or a choice such as curriculum's mode. */
+type StrategyParamValue = number | string | boolean;
+
+// Run.config stores the parsed run config, whose strategyParams have their defaults filled in.
+const storedParamsSchema = z.object({
+  strategyParams: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+});
 
 /** Reads the runs' rows and metrics and shapes them as report rows, in the order given. */
 export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
@@ -58,7 +63,7 @@ export async function loadRunReports(runIds: number[]): Promise<RunReport[]> {
 const fixed = (value: number | null, digits = 2) => (value === null ? "-" : value.toFixed(digits));
 
 /** Formats a strategy with its parameters, as "fixed-weight(lambda=0.3)" or "uniform". */
-export function formatStrategy(strategy: string, params: Record<string, number>): string {
+export function formatStrategy(strategy: string, params: Record<string, StrategyParamValue>): string {
   const entries = Object.entries(params).map(([name, value]) => `${name}=${value}`);
   return entries.length > 0 ? `${strategy}(${entries.join(",")})` : strategy;
 }

@@ -1,5 +1,5 @@
 import { constants } from "node:fs";
-import { access } from "node:fs/promises";
+import { access, stat } from "node:fs/promises";
 import path from "node:path";
 import { DATA_PRESETS, type DataPresetName, MODEL_PRESETS, type ModelPresetName } from "../../lib/presets";
 import { MAX_EPOCHS } from "../../lib/run-config";
@@ -89,10 +89,13 @@ export function parseTrainingOptions(input: TrainingOptionsInput): TrainingOptio
 
 /** Fails early when `file` cannot be written, rather than after hours of training. */
 export async function checkWritable(option: string, file: string): Promise<void> {
-  const folder = path.dirname(path.resolve(file));
+  const resolved = path.resolve(file);
+  const folder = path.dirname(resolved);
   try {
     await access(folder, constants.W_OK);
   } catch {
     throw new Error(`${option}: cannot write ${file}: its folder ${folder} is missing or not writable`);
   }
+  const existing = await stat(resolved).catch(() => null);
+  if (existing?.isDirectory()) throw new Error(`${option}: ${file} is a folder; give the path of a file to write`);
 }

@@ -15,6 +15,7 @@ beforeAll(async () => {
     (await createRun({ datasetId, strategy: "uniform", preset: "micro" })).id,
     (await createRun({ datasetId, strategy: "fixed-weight", strategyParams: { lambda: 0.5 }, preset: "micro" })).id,
     (await createRun({ datasetId, strategy: "fixed-weight", preset: "micro", seed: 2 })).id,
+    (await createRun({ datasetId, strategy: "curriculum", strategyParams: { mode: "gradual", alpha: 0.4 }, preset: "micro" })).id,
   ];
   reports = await loadRunReports(runIds);
 });
@@ -25,7 +26,11 @@ afterAll(async () => {
 
 describe("loadRunReports", () => {
   it("includes each run's strategy parameters", () => {
-    expect(reports.map((report) => report.strategyParams)).toEqual([{}, { lambda: 0.5 }, { lambda: 0.3 }]);
+    expect(reports.slice(0, 3).map((report) => report.strategyParams)).toEqual([{}, { lambda: 0.5 }, { lambda: 0.3 }]);
+  });
+
+  it("keeps choice parameters such as curriculum's mode", () => {
+    expect(reports[3].strategyParams).toMatchObject({ mode: "gradual", alpha: 0.4, beta: 0.7 });
   });
 });
 
@@ -36,6 +41,7 @@ describe("formatRunTable", () => {
       .slice(2)
       .map((line) => line.split(/\s+/)[1]);
 
-    expect(strategyColumn).toEqual(["uniform", "fixed-weight(lambda=0.5)", "fixed-weight(lambda=0.3)"]);
+    expect(strategyColumn.slice(0, 3)).toEqual(["uniform", "fixed-weight(lambda=0.5)", "fixed-weight(lambda=0.3)"]);
+    expect(strategyColumn[3]).toContain("mode=gradual");
   });
 });
