@@ -95,7 +95,7 @@ export function prepareRun(options: TrainOptions, prepared: PrepareRunOptions = 
   };
 }
 
-/** A second model of the same shape, initialised from its own stream so the two start apart. */
+/** Creates a second model of the same shape from its own random stream, so the two start apart. */
 function createPeer(model: Transformer, seed: number): PeerModel {
   const initRandom = new Random(seed, "peer-init");
   const peer = new Transformer(model.config, initRandom);

@@ -22,7 +22,7 @@ export function weightedLoss(options: {
     return { loss: (weightSum > 0 ? tf.div(weighted, weightSum) : tf.mul(weighted, 0)) as tf.Scalar, weightSum };
   }
 
-  // The loss kernel divides each pair's weighted token sum by max(sum of its token weights, 1);
+  // The loss kernel divides each pair's weighted token sum by max(sum of its token weights, 1), so
   // multiplying by that divisor again gives sum_t tw_it * l_it.
   const [pairs, width] = tensors.tgtOutput.shape;
   const mask = new Float32Array(pairs * width);

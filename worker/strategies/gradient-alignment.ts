@@ -16,7 +16,7 @@ import type { SampleWeights, Strategy, StrategyBatch } from "./strategy";
  */
 // LIMITATION: batches are cut from pairs of similar length, so on Multi30k many hold no clean
 // pair, and those steps train nothing (977 of 1,754 batches updated in a compact run). Keeping the
-// last clean gradient G across steps, or batching so that each batch holds clean pairs, would
+// last clean gradient G across steps, or batching so that each batch contains clean pairs, would
 // lift this.
 export function createGradientAlignment(params: unknown): Strategy {
   const { maxWeight } = parseStrategyParams("gradient-alignment", params);

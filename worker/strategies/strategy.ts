@@ -27,7 +27,7 @@ export interface StrategyBatch {
   /**
    * For each sample, g_i . G: the dot product of the gradient of its loss l_i with respect to the
    * output layer (projection and bias) and the mean of that gradient over the batch's clean
-   * pairs. Set only when `Strategy.needs` lists "clean-gradient-alignment" and the batch holds at
+   * pairs. Set only when `Strategy.needs` lists "clean-gradient-alignment" and the batch contains at
    * least one clean pair.
    */
   cleanAlignment?: Float32Array;
@@ -51,12 +51,12 @@ export interface SampleWeights {
   peer?: { weights: number[]; dropped: boolean[] };
 }
 
-/** Extra inputs a strategy asks the engine for, which cost time to compute. */
+/** Extra inputs a strategy requests from the engine, which cost time to compute. */
 export type StrategyNeed = "token-losses" | "clean-gradient-alignment";
 
 /** Model work the engine does for a strategy between epochs. */
 export interface StrategyTools {
-  /** Training pairs the strategy sees, with their ids and flags, in training order. */
+  /** Training pairs of the run, with their ids and flags, in training order. */
   samples: readonly StrategySample[];
   /** Token-mean negative log-likelihood of each pair under the current model, forward only, without dropout. */
   scoreCurrent(sampleIds: readonly number[]): Map<number, number>;
